@@ -1,0 +1,31 @@
+# The two commands a newcomer needs: `make demo` and `make test`.
+VENV   := .venv
+BOMCAT := $(VENV)/bin/bomcat
+DEMO_HOME ?= $(CURDIR)/demo-data
+HOST ?= 127.0.0.1
+PORT ?= 5000
+
+.PHONY: setup demo test test-fast bench clean
+
+$(VENV)/.installed: pyproject.toml scripts/setup.sh
+	bash scripts/setup.sh
+	touch $@
+
+setup: $(VENV)/.installed
+
+## Build the demo catalog from rendered synthetic boards and serve it.
+demo: setup
+	BOMCAT_HOME=$(DEMO_HOME) $(BOMCAT) demo --serve --host $(HOST) --port $(PORT)
+
+## The whole test suite (what .ci/run runs).
+test: setup
+	$(VENV)/bin/python -m pytest
+
+## Benchmarks against ../shared (slow; not part of the suite).
+bench: setup
+	$(BOMCAT) bench resolver ../shared/bench/resolver/dev.tsv
+	$(BOMCAT) bench ocr ../shared/bench/ocr/dev
+	$(BOMCAT) bench detect ../shared/bench/boards
+
+clean:
+	rm -rf $(VENV) $(DEMO_HOME) .pytest_cache test-artifacts

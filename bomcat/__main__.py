@@ -1,0 +1,3 @@
+from bomcat.cli import main
+
+main(prog_name="bomcat")

@@ -1,0 +1,164 @@
+"""`bomcat bench`: benchmarks that print figures, each against a naive anchor
+measured in the same run. They are slow and live outside the test suite.
+"""
+from __future__ import annotations
+
+import csv
+import json
+import re
+import statistics
+import time
+from pathlib import Path
+from typing import Callable, Optional
+
+import click
+from rapidfuzz.distance import Levenshtein
+
+
+def reduce_pn(text: Optional[str]) -> str:
+    return re.sub(r"[^A-Z0-9]", "", (text or "").upper())
+
+
+def part_right(reference: str, answer: Optional[str]) -> bool:
+    ref = reduce_pn(reference)
+    return bool(ref) and reduce_pn(answer).startswith(ref)
+
+
+def same_maker(reference: str, answer: Optional[str]) -> bool:
+    return (reference or "").strip().casefold() == (answer or "").strip().casefold()
+
+
+def naive_manufacturer(text: str) -> Optional[str]:
+    """The anchor's rule: a manufacturer name (or alias) printed as a word of the marking."""
+    from bomcat.catalog.resolver import knowledge
+    kb = knowledge.load()
+    for word in re.split(r"[\s|]+", text):
+        key = re.sub(r"[^A-Z0-9]", "", word.upper())
+        for m in kb.manufacturers.values():
+            if key and key in {re.sub(r"[^A-Z0-9]", "", n.upper()) for n in (m.name, *m.aliases, *m.logos)}:
+                return m.name
+    return None
+
+
+def naive_part(text: str) -> Optional[str]:
+    """The anchor's rule: the longest token mixing letters and digits."""
+    tokens = [t for t in re.split(r"[\s|]+", text) if re.search(r"[A-Za-z]", t) and re.search(r"\d", t)]
+    return max(tokens, key=len) if tokens else None
+
+
+@click.group()
+def bench() -> None:
+    """Benchmarks against labelled data (e.g. ../shared/bench)."""
+
+
+def _table(rows: list[dict], columns: list[str]) -> None:
+    widths = {c: max(len(c), *(len(str(r.get(c, ""))) for r in rows)) for c in columns}
+    click.echo("  ".join(c.ljust(widths[c]) for c in columns))
+    for r in rows:
+        click.echo("  ".join(str(r.get(c, "")).ljust(widths[c]) for c in columns))
+
+
+def _read_rows(path: Path, delimiter: str) -> list[dict]:
+    if not path.exists():
+        raise click.ClickException(f"{path}: no such file")
+    with path.open(newline="", encoding="utf-8") as fh:
+        return list(csv.DictReader(fh, delimiter=delimiter))
+
+
+@bench.command("resolver")
+@click.argument("tsv", type=click.Path(dir_okay=False))
+@click.option("--errors", is_flag=True, help="List the markings bomcat gets wrong.")
+@click.option("--json", "as_json", is_flag=True)
+def bench_resolver(tsv: str, errors: bool, as_json: bool) -> None:
+    """Score the resolver on TSV (marking, manufacturer, part_number, category, source)."""
+    from bomcat.catalog.resolver import default_resolver
+    rows = _read_rows(Path(tsv), "\t")
+    start = time.perf_counter()
+    resolver = default_resolver()
+    startup = time.perf_counter() - start
+    systems: dict[str, Callable[[str], dict]] = {
+        "anchor": lambda m: {"manufacturer": naive_manufacturer(m), "part_number": naive_part(m), "confidence": 0.0},
+        "bomcat": resolver.resolve,
+    }
+    report = []
+    for name, system in systems.items():
+        answers = [system(r["marking"]) for r in rows]
+        repeats = max(1, 20000 // max(1, len(rows)))
+        t0 = time.perf_counter()
+        for _ in range(repeats):
+            for r in rows:
+                system(r["marking"])
+        rate = repeats * len(rows) / (time.perf_counter() - t0)
+        maker = [same_maker(r["manufacturer"], a["manufacturer"]) for r, a in zip(rows, answers)]
+        part = [part_right(r["part_number"], a["part_number"]) for r, a in zip(rows, answers)]
+        confident = [m and p for m, p, a in zip(maker, part, answers) if a["confidence"] >= 0.9]
+        report.append({"system": name, "n": len(rows),
+                       "manufacturer": f"{sum(maker) / len(rows):.3f}", "part_number": f"{sum(part) / len(rows):.3f}",
+                       "both": f"{sum(m and p for m, p in zip(maker, part)) / len(rows):.3f}",
+                       "precision@0.9": f"{sum(confident) / len(confident):.3f}" if confident else "n/a",
+                       "answers@0.9": len(confident), "markings/s": f"{rate:,.0f}"})
+        if errors and name == "bomcat":
+            for r, a, m, p in zip(rows, answers, maker, part):
+                if not (m and p):
+                    click.echo(f"MISS {r['marking']!r}: want {r['manufacturer']} {r['part_number']}, "
+                               f"got {a['manufacturer']} {a['part_number']} ({a['confidence']}) {a['explanation']}",
+                               err=True)
+    if as_json:
+        for line in report:
+            click.echo(json.dumps(line))
+        return
+    click.echo(f"resolver benchmark on {tsv} (knowledge base loaded in {startup:.2f} s)")
+    _table(report, ["system", "n", "manufacturer", "part_number", "both", "precision@0.9", "answers@0.9",
+                    "markings/s"])
+
+
+def character_error_rate(reference: str, hypothesis: str) -> float:
+    """Levenshtein distance over the reference length; lines joined by '|', spaces and case ignored."""
+    ref = re.sub(r"\s+", "", reference.upper())
+    hyp = re.sub(r"\s+", "", hypothesis.upper())
+    return Levenshtein.distance(ref, hyp) / max(1, len(ref))
+
+
+@bench.command("ocr")
+@click.argument("directory", type=click.Path(file_okay=False))
+@click.option("--errors", is_flag=True, help="Print each crop's reading.")
+def bench_ocr(directory: str, errors: bool) -> None:
+    """Score OCR on DIRECTORY/labels.csv (file, lines, part_number, manufacturer, rotation)."""
+    from bomcat.ocr.bench import run_ocr_bench
+    rows = _read_rows(Path(directory) / "labels.csv", ",")
+    report = run_ocr_bench(Path(directory), rows, verbose=errors)
+    click.echo(f"OCR benchmark on {directory} ({len(rows)} crops)")
+    _table(report, ["system", "part_number", "manufacturer", "mean_cer", "median_s"])
+
+
+@bench.command("detect")
+@click.argument("directory", type=click.Path(file_okay=False))
+def bench_detect(directory: str) -> None:
+    """Score chip detection on DIRECTORY/boards.csv (file, x, y, w, h, ...), IoU >= 0.5."""
+    from bomcat.images.detect import detect_chips
+    from bomcat.images.geometry import iou_xywh
+    from bomcat.images.photo import load_upright_bgr
+    rows = _read_rows(Path(directory) / "boards.csv", ",")
+    truth: dict[str, list[tuple[float, ...]]] = {}
+    for r in rows:
+        truth.setdefault(r["file"], []).append(tuple(float(r[k]) for k in "xywh"))
+    found_total = matched = 0
+    seconds = []
+    for name, boxes in truth.items():
+        image = load_upright_bgr(Path(directory) / name)
+        t0 = time.perf_counter()
+        found = [b.hull() for b in detect_chips(image)]
+        seconds.append(time.perf_counter() - t0)
+        found_total += len(found)
+        unused = list(found)
+        for box in boxes:
+            best = max(unused, key=lambda f: iou_xywh(box, f), default=None)
+            if best is not None and iou_xywh(box, best) >= 0.5:
+                matched += 1
+                unused.remove(best)
+    total = sum(len(b) for b in truth.values())
+    click.echo(f"detection benchmark on {directory} ({len(truth)} photos, {total} chips)")
+    _table([{"recall": f"{matched / total:.3f}", "precision": f"{matched / max(1, found_total):.3f}",
+             "found": found_total, "matched": matched,
+             "s/photo": f"{statistics.median(seconds):.2f}"}],
+           ["recall", "precision", "found", "matched", "s/photo"])

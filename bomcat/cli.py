@@ -1,0 +1,259 @@
+"""The `bomcat` command line.
+
+Heavy modules (OpenCV, SQLAlchemy, Flask) are imported inside the commands
+that need them, so `bomcat resolve` starts fast. With ``--json`` every command
+writes one JSON object per line, flushed as it goes.
+"""
+from __future__ import annotations
+
+import json
+import os
+import sys
+from pathlib import Path
+from typing import Iterable, Optional
+
+import click
+
+
+class BomcatError(click.ClickException):
+    """A clear one-line message on stderr and a non-zero exit."""
+
+    def show(self, file=None) -> None:
+        click.echo(f"bomcat: error: {self.message}", err=True)
+
+
+def emit(obj: dict, as_json: bool, human: str) -> None:
+    click.echo(json.dumps(obj, ensure_ascii=False, default=str) if as_json else human)
+    sys.stdout.flush()
+
+
+@click.group(context_settings={"help_option_names": ["-h", "--help"]})
+@click.option("--db", "db_url", envvar="BOMCAT_DATABASE_URL", metavar="URL",
+              help="SQLAlchemy URL of the catalog (default: SQLite in BOMCAT_HOME).")
+@click.option("--home", envvar="BOMCAT_HOME", type=click.Path(file_okay=False), metavar="DIR",
+              help="Folder for the embedded catalog and photo store (default ~/.local/share/bomcat).")
+@click.version_option(package_name="bomcat")
+@click.pass_context
+def main(ctx: click.Context, db_url: Optional[str], home: Optional[str]) -> None:
+    """bomcat: teardown bill-of-materials catalog with photo evidence."""
+    ctx.obj = {"db": db_url, "home": home}
+
+
+def open_catalog_from(ctx: click.Context):
+    from bomcat.catalog.db import open_catalog
+    try:
+        return open_catalog(ctx.obj["db"], ctx.obj["home"])
+    except Exception as exc:  # a bad URL or an unreachable server: say which
+        raise BomcatError(f"cannot open the catalog: {exc}") from exc
+
+
+def _markings(args: tuple[str, ...]) -> Iterable[str]:
+    if args:
+        yield from args
+        return
+    if sys.stdin is None or sys.stdin.isatty():
+        raise BomcatError("give markings as arguments or one per line on stdin")
+    for line in sys.stdin:
+        yield line.rstrip("\r\n")
+
+
+@main.command()
+@click.option("--json", "as_json", is_flag=True, help="One JSON object per marking.")
+@click.argument("markings", nargs=-1)
+def resolve(as_json: bool, markings: tuple[str, ...]) -> None:
+    """Resolve chip MARKINGS (printed lines joined by ' | ') to part number and manufacturer."""
+    from bomcat.catalog.resolver import default_resolver
+    resolver = default_resolver()
+    for marking in _markings(markings):
+        result = resolver.resolve(marking)
+        human = (f"{marking}\t{result['manufacturer'] or '?'}\t{result['part_number'] or '?'}"
+                 f"\t{result['confidence']:.2f}\t{result['explanation']}")
+        emit(result, as_json, human)
+
+
+def _check_files(paths: tuple[str, ...]) -> None:
+    if not paths:
+        raise BomcatError("give at least one image file")
+
+
+@main.command()
+@click.option("--json", "as_json", is_flag=True, help="One JSON object per image.")
+@click.option("--engine", "engines", multiple=True, default=None,
+              help="OCR engine (tesseract, rapidocr); repeat to combine. Default: the benchmark's best.")
+@click.option("--debug", "debug_dir", type=click.Path(file_okay=False), default=None,
+              help="Write every preprocessing stage's image to this folder.")
+@click.argument("images", nargs=-1)
+def ocr(as_json: bool, engines: tuple[str, ...], debug_dir: Optional[str], images: tuple[str, ...]) -> None:
+    """Read the marking on chip crop IMAGES (any orientation) and resolve it."""
+    from bomcat.images.photo import BadPhoto, load_upright_bgr
+    from bomcat.ocr.engines import DEFAULT_ENGINE, EngineUnavailable
+    from bomcat.ocr.read import read_chip
+    _check_files(images)
+    failed = False
+    for path in images:
+        try:
+            image = load_upright_bgr(path)
+            debug = Path(debug_dir) / Path(path).stem if debug_dir else None
+            chip = read_chip(image, engines=engines or (DEFAULT_ENGINE,), debug_dir=debug)
+        except (BadPhoto, EngineUnavailable) as exc:
+            click.echo(f"bomcat: error: {exc}", err=True)
+            failed = True
+            continue
+        record = {"file": path, **chip.as_dict()}
+        emit(record, as_json, f"{path}\t{chip.text}\t{chip.manufacturer or '?'}\t{chip.part_number or '?'}"
+                              f"\t{chip.confidence:.2f}")
+    if failed:
+        sys.exit(1)
+
+
+@main.command()
+@click.option("--json", "as_json", is_flag=True, help="One JSON object per image.")
+@click.argument("images", nargs=-1)
+def detect(as_json: bool, images: tuple[str, ...]) -> None:
+    """Find IC packages on whole-board photo IMAGES, as rotated boxes."""
+    from bomcat.images.detect import detect_chips
+    from bomcat.images.photo import BadPhoto, load_upright_bgr
+    _check_files(images)
+    failed = False
+    for path in images:
+        try:
+            boxes = detect_chips(load_upright_bgr(path))
+        except BadPhoto as exc:
+            click.echo(f"bomcat: error: {exc}", err=True)
+            failed = True
+            continue
+        chips = [b.as_dict() for b in boxes]
+        emit({"file": path, "chips": chips}, as_json,
+             f"{path}\t{len(chips)} chips\t" + " ".join(
+                 f"({c['cx']:.0f},{c['cy']:.0f} {c['w']:.0f}x{c['h']:.0f} {c['angle']:+.0f}°)" for c in chips))
+    if failed:
+        sys.exit(1)
+
+
+@main.command()
+@click.option("--device", "device_slug", required=True, help="Slug of the device the photos show.")
+@click.option("--by", "uploaded_by", default=lambda: os.environ.get("USER") or "investigator",
+              show_default="$USER", help="Who took or uploaded the photos.")
+@click.option("--board", default=None, help="Which board (e.g. main, sensor).")
+@click.option("--side", type=click.Choice(["top", "bottom"]), default=None)
+@click.option("--engine", "engines", multiple=True, default=("tesseract",), show_default=True)
+@click.option("--json", "as_json", is_flag=True)
+@click.argument("photos", nargs=-1)
+@click.pass_context
+def ingest(ctx, device_slug, uploaded_by, board, side, engines, as_json, photos) -> None:
+    """Ingest board PHOTOS into a device: store, detect, crop, read, resolve, propose."""
+    from tqdm import tqdm
+    from bomcat.images.ingest import IngestError, ingest_file
+    _check_files(photos)
+    catalog = open_catalog_from(ctx)
+    failures = 0
+    bar = tqdm(photos, unit="photo", disable=as_json or not sys.stderr.isatty(), file=sys.stderr)
+    for path in bar:
+        bar.set_description(Path(path).name[:30])
+        try:
+            result = ingest_file(catalog, device_slug, path, uploaded_by, board=board, side=side,
+                                 engines=engines, on_step=lambda step: bar.set_postfix_str(step))
+        except IngestError as exc:
+            failures += 1
+            click.echo(f"bomcat: error: {exc}", err=True)
+            continue
+        state = "ingested" if result.created else "already in catalog"
+        emit(result.as_dict(), as_json, f"{path}\t{state}\t{result.regions} regions\t"
+                                        f"{result.components} components\t{result.seconds:.1f} s")
+    if failures:
+        sys.exit(1)
+
+
+@main.group()
+def devices() -> None:
+    """Create and list devices."""
+
+
+@devices.command("add")
+@click.argument("slug")
+@click.option("--maker", required=True)
+@click.option("--model", required=True)
+@click.option("--variant")
+@click.option("--firmware")
+@click.option("--serial")
+@click.option("--acquired-where")
+@click.option("--notes")
+@click.pass_context
+def devices_add(ctx, slug, maker, model, variant, firmware, serial, acquired_where, notes) -> None:
+    """Add a device with SLUG (lower-case letters, digits, dashes)."""
+    from bomcat.catalog.records import create_device
+    catalog = open_catalog_from(ctx)
+    try:
+        with catalog.session() as session:
+            create_device(session, slug, maker, model, variant=variant, firmware=firmware, serial=serial,
+                          acquired_where=acquired_where, notes=notes)
+    except ValueError as exc:
+        raise BomcatError(str(exc)) from exc
+    click.echo(f"device {slug} added")
+
+
+@devices.command("list")
+@click.option("--json", "as_json", is_flag=True)
+@click.pass_context
+def devices_list(ctx, as_json) -> None:
+    from sqlalchemy import select
+    from bomcat.catalog.models import Device
+    catalog = open_catalog_from(ctx)
+    with catalog.session() as session:
+        for d in session.scalars(select(Device).order_by(Device.slug)):
+            emit({"slug": d.slug, "maker": d.maker, "model": d.model, "status": d.status.value,
+                  "photos": len(d.photos), "components": len(d.components)}, as_json,
+                 f"{d.slug}\t{d.title}\t{d.status.value}\t{len(d.photos)} photos\t{len(d.components)} components")
+
+
+@main.group()
+def db() -> None:
+    """Catalog database maintenance."""
+
+
+@db.command("upgrade")
+@click.pass_context
+def db_upgrade(ctx) -> None:
+    """Bring the catalog schema up to the newest migration."""
+    from bomcat.catalog.db import current_revision
+    catalog = open_catalog_from(ctx)
+    click.echo(f"catalog at revision {current_revision(catalog.engine)}")
+
+
+@main.command()
+@click.option("--host", default="127.0.0.1", show_default=True)
+@click.option("--port", default=5000, show_default=True, type=int)
+@click.pass_context
+def serve(ctx, host: str, port: int) -> None:
+    """Serve the catalog web app."""
+    run_server(ctx, host, port)
+
+
+def run_server(ctx: click.Context, host: str, port: int) -> None:
+    from bomcat.web import create_app
+    catalog = open_catalog_from(ctx)
+    app = create_app({"CATALOG": catalog})
+    click.echo(f"bomcat: serving on http://{host}:{port}/  (Ctrl-C to stop)")
+    app.run(host=host, port=port, debug=False, use_reloader=False)
+
+
+@main.command()
+@click.option("--serve", "then_serve", is_flag=True, help="Serve the demo catalog when it is built.")
+@click.option("--host", default="127.0.0.1", show_default=True)
+@click.option("--port", default=5000, show_default=True, type=int)
+@click.option("--boards", default=3, show_default=True, help="How many synthetic boards to render.")
+@click.pass_context
+def demo(ctx, then_serve: bool, host: str, port: int, boards: int) -> None:
+    """Build a demo catalog from synthetic board photos rendered by bomcat, through the real pipeline."""
+    from bomcat.demo import build_demo
+    catalog = open_catalog_from(ctx)
+    summary = build_demo(catalog, boards=boards, echo=lambda msg: click.echo(msg, err=True))
+    click.echo(f"demo catalog: {summary['photos']} photos, {summary['components']} components "
+               f"({summary['resolved']} resolved) in device {summary['device']!r}")
+    if then_serve:
+        run_server(ctx, host, port)
+
+
+from bomcat.bench import bench  # noqa: E402  (registers the `bench` group)
+
+main.add_command(bench)

@@ -1,0 +1,62 @@
+"""The demo catalog: synthetic board photos rendered by bomcat, carrying real
+markings of IP-camera parts from the public record, ingested through the real
+pipeline. No third-party photo is involved."""
+from __future__ import annotations
+
+import io
+from typing import Callable
+
+from PIL import Image
+from sqlalchemy import select
+
+from bomcat.catalog.db import Catalog
+from bomcat.catalog.models import Device
+from bomcat.catalog.records import create_device
+from bomcat.images.ingest import ingest_photo
+from bomcat.images.synth import SyntheticChip, render_board
+
+DEVICE = dict(slug="demo-ip-camera", maker="Demo Vision", model="IPC-2000 (synthetic)", variant="rev B",
+              firmware="V5.5.0 build 180000", acquired_where="synthetic: rendered by bomcat demo",
+              notes="A made-up camera whose boards bomcat renders itself; the markings are real ones "
+                    "published in teardowns and datasheets of IP-camera parts.")
+
+# Markings as printed on real parts (public teardowns, datasheets, OpenIPC wiki).
+BOARDS: list[list[SyntheticChip]] = [
+    [SyntheticChip(["Ingenic", "T31", "21050632-BRX01", "21020130042202"], "QFP", 0),
+     SyntheticChip(["winbond", "25Q128JVSQ", "1927"], "SOIC8", 180),
+     SyntheticChip(["SONY", "IMX307LQD", "2134"], "BGA", 90),
+     SyntheticChip(["AKM", "AK4951EN", "2105"], "QFN", 0),
+     SyntheticChip(["ROHM", "BD9E301", "1043"], "TSSOP", 0),
+     SyntheticChip(["THine", "THC63LVD1027"], "TSSOP", 270)],
+    [SyntheticChip(["Hi3518", "ERBCV100", "CP78A1640", "1640-CHINA"], "QFP", 0),
+     SyntheticChip(["MXIC", "MX25L12835F", "M2I-10G", "1611"], "SOIC8", 0),
+     SyntheticChip(["EPSON", "SG-8018CA", "2019"], "SOIC8", 180),
+     SyntheticChip(["MT29F4G08ABADA", "WP:D", "1826"], "TSSOP", 0),
+     SyntheticChip(["ROHM", "BR24G256", "1819"], "SOIC8", 90)],
+    [SyntheticChip(["Star", "SSD203D", "AV216ECB", "2237F"], "QFP", 0),
+     SyntheticChip(["XMC", "25QH64CHIQ", "2223C"], "SOIC8", 0),
+     SyntheticChip(["SV6355", "TAD2247"], "QFN", 180),
+     SyntheticChip(["UTC", "ULN2803G"], "TSSOP", 0)],
+]
+
+
+def build_demo(catalog: Catalog, boards: int = 3, echo: Callable[[str], None] = print) -> dict:
+    with catalog.session() as session:
+        if session.scalar(select(Device).where(Device.slug == DEVICE["slug"])) is None:
+            create_device(session, **DEVICE)
+    photos = components = resolved = 0
+    for index, chips in enumerate(BOARDS[:max(1, boards)]):
+        board = render_board([SyntheticChip(list(c.lines), c.package, c.rotation) for c in chips],
+                             size=(2400, 1600), seed=index + 1)
+        buf = io.BytesIO()
+        Image.fromarray(board.image[:, :, ::-1]).save(buf, format="JPEG", quality=92)
+        echo(f"demo: ingesting synthetic board {index + 1} ({len(chips)} chips)")
+        result = ingest_photo(catalog, DEVICE["slug"], buf.getvalue(), f"demo-board-{index + 1}.jpg",
+                              uploaded_by="demo", board="main" if index == 0 else f"board {index + 1}", side="top")
+        photos += 1
+        components += result.components
+    with catalog.session() as session:
+        device = session.scalar(select(Device).where(Device.slug == DEVICE["slug"]))
+        resolved = sum(1 for c in device.components if c.part_number and c.manufacturer_id)
+        components = len(device.components)
+    return {"device": DEVICE["slug"], "photos": photos, "components": components, "resolved": resolved}

@@ -1,0 +1,100 @@
+"""Opening a catalog: engine, sessions, and schema upgrades through Alembic.
+
+Any SQLAlchemy URL works; SQLite is the embedded default. Every open runs
+`alembic upgrade head` so an old catalog file is brought up to date before use.
+"""
+from __future__ import annotations
+
+import contextlib
+import os
+from dataclasses import dataclass
+from importlib import resources
+from pathlib import Path
+from typing import Iterator
+
+from alembic import command
+from alembic.config import Config
+from sqlalchemy import Engine, create_engine, event
+from sqlalchemy.orm import Session, sessionmaker
+
+DEFAULT_HOME = "~/.local/share/bomcat"
+
+
+def bomcat_home(home: str | os.PathLike | None = None) -> Path:
+    return Path(home or os.environ.get("BOMCAT_HOME") or DEFAULT_HOME).expanduser()
+
+
+def database_url(url: str | None = None, home: str | os.PathLike | None = None) -> str:
+    url = url or os.environ.get("BOMCAT_DATABASE_URL")
+    if url:
+        return url
+    root = bomcat_home(home)
+    root.mkdir(parents=True, exist_ok=True)
+    return f"sqlite:///{root / 'catalog.sqlite3'}"
+
+
+def photo_store_root(home: str | os.PathLike | None = None) -> Path:
+    return Path(os.environ.get("BOMCAT_PHOTO_STORE") or bomcat_home(home) / "photos")
+
+
+def _sqlite_pragmas(dbapi_connection, _record) -> None:
+    cursor = dbapi_connection.cursor()
+    cursor.execute("PRAGMA foreign_keys=ON")
+    cursor.execute("PRAGMA busy_timeout=10000")
+    cursor.close()
+
+
+def make_engine(url: str) -> Engine:
+    engine = create_engine(url, future=True)
+    if engine.dialect.name == "sqlite":
+        event.listen(engine, "connect", _sqlite_pragmas)
+    return engine
+
+
+def alembic_config(engine: Engine) -> Config:
+    script_location = resources.files("bomcat.catalog") / "migrations"
+    cfg = Config()
+    cfg.set_main_option("script_location", str(script_location))
+    cfg.set_main_option("sqlalchemy.url", engine.url.render_as_string(hide_password=False))
+    cfg.attributes["engine"] = engine
+    return cfg
+
+
+def upgrade(engine: Engine, revision: str = "head") -> None:
+    command.upgrade(alembic_config(engine), revision)
+
+
+def current_revision(engine: Engine) -> str | None:
+    from alembic.runtime.migration import MigrationContext
+    with engine.connect() as conn:
+        return MigrationContext.configure(conn).get_current_revision()
+
+
+@dataclass
+class Catalog:
+    """A database plus the photo store that holds its evidence files."""
+    engine: Engine
+    photo_root: Path
+
+    def __post_init__(self) -> None:
+        self.sessionmaker = sessionmaker(self.engine, expire_on_commit=False)
+
+    @contextlib.contextmanager
+    def session(self) -> Iterator[Session]:
+        """A session in one transaction: committed on success, rolled back on any error."""
+        with self.sessionmaker() as session, session.begin():
+            yield session
+
+    @property
+    def store(self):
+        from bomcat.images.store import PhotoStore
+        return PhotoStore(self.photo_root)
+
+
+def open_catalog(url: str | None = None, home: str | os.PathLike | None = None,
+                 photo_root: str | os.PathLike | None = None, migrate: bool = True) -> Catalog:
+    engine = make_engine(database_url(url, home))
+    if migrate:
+        upgrade(engine)
+    root = Path(photo_root) if photo_root else photo_store_root(home)
+    return Catalog(engine, root)

@@ -1,0 +1,147 @@
+"""Writing to the catalog: devices, manufacturers and parts from the knowledge
+base, proposed components, and the review log through which every later
+change to a component goes.
+"""
+from __future__ import annotations
+
+import re
+import unicodedata
+from typing import Any, Optional
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from .models import (
+    Component, ComponentStatus, Device, Manufacturer, Part, Region, Review, Verdict,
+)
+from .resolver import knowledge
+
+SLUG_RE = re.compile(r"^[a-z0-9]+(?:-[a-z0-9]+)*$")
+
+
+def slugify(text: str) -> str:
+    text = unicodedata.normalize("NFKD", text).encode("ascii", "ignore").decode()
+    return re.sub(r"[^a-z0-9]+", "-", text.lower()).strip("-")[:120]
+
+
+def create_device(session: Session, slug: str, maker: str, model: str, **fields: Any) -> Device:
+    if not SLUG_RE.match(slug or ""):
+        raise ValueError(f"device slug {slug!r} must be lower-case letters, digits and dashes")
+    if session.scalar(select(Device).where(Device.slug == slug)) is not None:
+        raise ValueError(f"a device with slug {slug!r} exists already")
+    device = Device(slug=slug, maker=maker, model=model, **fields)
+    session.add(device)
+    session.flush()
+    return device
+
+
+def ensure_manufacturer(session: Session, name: str) -> Manufacturer:
+    """The catalog row for a manufacturer, created (with its successors) from the knowledge base."""
+    found = session.scalar(select(Manufacturer).where(Manufacturer.name == name))
+    if found is not None:
+        return found
+    info = knowledge.load().manufacturers.get(name)
+    row = Manufacturer(name=name)
+    if info is not None:
+        row.aliases = info.aliases
+        row.country = info.country
+        row.parent = info.parent
+        row.note = info.note
+        if info.successor:
+            row.successor = ensure_manufacturer(session, info.successor)
+            row.successor_year = info.successor_year
+    session.add(row)
+    session.flush()
+    return row
+
+
+def ensure_part(session: Session, part_number: str, manufacturer: Optional[Manufacturer],
+                family: Optional[str] = None, category: Optional[str] = None) -> Part:
+    query = select(Part).where(Part.part_number == part_number)
+    query = query.where(Part.manufacturer_id == (manufacturer.id if manufacturer else None)) if manufacturer \
+        else query.where(Part.manufacturer_id.is_(None))
+    part = session.scalar(query)
+    if part is None:
+        part = Part(part_number=part_number, manufacturer=manufacturer, family=family, category=category)
+        session.add(part)
+        session.flush()
+    return part
+
+
+def component_values(component: Component) -> dict[str, Any]:
+    return {"marking": component.marking, "part_number": component.part_number,
+            "manufacturer": component.manufacturer.name if component.manufacturer else None,
+            "category": component.category, "date_code": component.date_code,
+            "status": component.status.value}
+
+
+def _set_values(session: Session, component: Component, values: dict[str, Any]) -> None:
+    if "marking" in values:
+        component.marking = values["marking"] or None
+    if "date_code" in values:
+        component.date_code = values["date_code"] or None
+    if "category" in values:
+        component.category = values["category"] or None
+    if "manufacturer" in values:
+        name = values["manufacturer"]
+        component.manufacturer = ensure_manufacturer(session, name) if name else None
+    if "part_number" in values:
+        number = (values["part_number"] or "").strip() or None
+        component.part_number = number
+        component.part = ensure_part(session, number, component.manufacturer, category=component.category) \
+            if number else None
+
+
+def propose_component(session: Session, device: Device, region: Optional[Region], resolution: dict,
+                      proposed_by: str, comment: Optional[str] = None) -> Component:
+    component = Component(device=device, region=region, status=ComponentStatus.proposed,
+                          confidence=resolution.get("confidence"))
+    session.add(component)
+    date = resolution.get("date_code") or {}
+    _set_values(session, component, {"marking": resolution.get("marking"),
+                                     "manufacturer": resolution.get("manufacturer"),
+                                     "category": resolution.get("category"),
+                                     "part_number": resolution.get("part_number"),
+                                     "date_code": date.get("raw")})
+    session.flush()
+    session.add(Review(component=component, reviewer=proposed_by, verdict=Verdict.proposed,
+                       values=component_values(component), comment=comment))
+    return component
+
+
+class ReviewRefused(ValueError):
+    pass
+
+
+def last_changed_by(component: Component) -> Optional[str]:
+    for review in reversed(component.reviews):
+        if review.verdict in (Verdict.proposed, Verdict.corrected, Verdict.reopened):
+            return review.reviewer
+    return None
+
+
+def apply_review(session: Session, component: Component, reviewer: str, verdict: Verdict | str,
+                 corrections: Optional[dict[str, Any]] = None, comment: Optional[str] = None,
+                 four_eyes: bool = True) -> Review:
+    """Append a review and bring the component to the state it describes.
+
+    Four-eyes rule: whoever proposed or last changed a component does not verify it.
+    """
+    verdict = Verdict(verdict)
+    if verdict is Verdict.proposed:
+        raise ReviewRefused("a proposal is made by ingest or by adding a component, not by a review")
+    if verdict is Verdict.verified and four_eyes and last_changed_by(component) == reviewer:
+        raise ReviewRefused(f"{reviewer} proposed or last changed this component; someone else must verify it")
+    if verdict is Verdict.corrected:
+        if not corrections:
+            raise ReviewRefused("a correction needs the corrected values")
+        _set_values(session, component, corrections)
+    status = {Verdict.verified: ComponentStatus.verified, Verdict.corrected: ComponentStatus.proposed,
+              Verdict.rejected: ComponentStatus.rejected, Verdict.reopened: ComponentStatus.proposed}[verdict]
+    component.status = status
+    session.flush()
+    review = Review(component=component, reviewer=reviewer, verdict=verdict,
+                    values=component_values(component), comment=comment)
+    session.add(review)
+    session.flush()
+    return review

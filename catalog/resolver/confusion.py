@@ -1,0 +1,208 @@
+"""OCR confusions and confusion-tolerant pattern matching.
+
+Chip markings are read by OCR engines that confuse 0/O/D/Q, 1/I/L, 5/S, 8/B,
+2/Z, 6/G and U/V. A family pattern such as ``CH395[QLT]`` is compiled into a
+*tolerant* regex in which every single-character position also accepts the
+characters OCR mistakes for it, each in its own capture group. After a match
+we know, position by position, which characters had to be repaired and what
+each repair costs; the repaired token is then matched strictly.
+
+Costs are weights in [0, 1] per substitution: common confusions are cheap,
+rarer ones dearer. They feed the candidate's confidence.
+"""
+from __future__ import annotations
+
+import re
+import re._constants as C
+import re._parser as P
+from dataclasses import dataclass
+from functools import lru_cache
+
+# (a, b, cost): OCR reads `a` where `b` is printed, and vice versa.
+CONFUSION_PAIRS: list[tuple[str, str, float]] = [
+    ("0", "O", 0.15), ("0", "D", 0.35), ("0", "Q", 0.35), ("O", "D", 0.35), ("O", "Q", 0.3),
+    ("1", "I", 0.15), ("1", "L", 0.3), ("I", "L", 0.3), ("1", "T", 0.5), ("1", "7", 0.5),
+    ("5", "S", 0.25), ("8", "B", 0.25), ("2", "Z", 0.3), ("6", "G", 0.35), ("U", "V", 0.35),
+    ("M", "N", 0.45), ("N", "H", 0.45), ("M", "H", 0.5), ("4", "A", 0.5), ("9", "G", 0.5),
+    ("C", "G", 0.45), ("E", "F", 0.45), ("K", "X", 0.5), ("3", "8", 0.5), ("0", "C", 0.5),
+    ("7", "Z", 0.5), ("J", "3", 0.5), ("J", "1", 0.5), ("P", "R", 0.5), ("Y", "V", 0.5), ("W", "VV", 0.0),
+]
+CONFUSION_COST: dict[tuple[str, str], float] = {}
+for _a, _b, _cost in CONFUSION_PAIRS:
+    if len(_a) == len(_b) == 1:
+        CONFUSION_COST[(_a, _b)] = CONFUSION_COST[(_b, _a)] = _cost
+
+CONFUSABLE: dict[str, set[str]] = {}
+for (_a, _b) in CONFUSION_COST:
+    CONFUSABLE.setdefault(_a, set()).add(_b)
+
+# One representative per confusion class, for fast prefiltering of candidates.
+FOLD = str.maketrans({"O": "0", "D": "0", "Q": "0", "I": "1", "L": "1", "S": "5", "B": "8",
+                      "Z": "2", "G": "6", "V": "U"})
+
+
+def fold(text: str) -> str:
+    return text.upper().translate(FOLD)
+
+
+def substitution_cost(read: str, printed: str) -> float:
+    if read == printed:
+        return 0.0
+    return CONFUSION_COST.get((read, printed), 1.0)
+
+
+@dataclass(frozen=True)
+class TolerantPattern:
+    strict: re.Pattern
+    tolerant: re.Pattern
+    expected: tuple[frozenset[str], ...]   # per tolerant capture group (1-based index - 1)
+    prefix: str                             # literal characters every match starts with
+    group_base: int                         # capture groups before the positional ones
+
+
+@dataclass(frozen=True)
+class Repair:
+    text: str          # the repaired token
+    cost: float        # summed substitution costs
+    changes: int       # number of characters changed
+
+
+def _chars_of(items) -> frozenset[str]:
+    """The set of characters an IN/LITERAL/CATEGORY node accepts (upper-case ASCII alnum)."""
+    out: set[str] = set()
+    for op, av in items:
+        if op is C.LITERAL:
+            out.add(chr(av))
+        elif op is C.RANGE:
+            out.update(chr(c) for c in range(av[0], av[1] + 1))
+        elif op is C.CATEGORY and av is C.CATEGORY_DIGIT:
+            out.update("0123456789")
+        else:
+            raise ValueError(f"unsupported class item {op}")
+    return frozenset(out)
+
+
+def _class_regex(chars: frozenset[str]) -> str:
+    return "[" + "".join(re.escape(c) for c in sorted(chars)) + "]"
+
+
+class _Builder:
+    def __init__(self) -> None:
+        self.expected: list[frozenset[str]] = []
+
+    def position(self, accepted: frozenset[str]) -> str:
+        widened = set(accepted)
+        for ch in accepted:
+            widened |= CONFUSABLE.get(ch, set())
+        self.expected.append(accepted)
+        return "(" + _class_regex(frozenset(widened)) + ")"
+
+    def render(self, items, tolerant: bool) -> str:
+        out = []
+        for op, av in items:
+            out.append(self.node(op, av, tolerant))
+        return "".join(out)
+
+    def node(self, op, av, tolerant: bool) -> str:
+        if op is C.LITERAL:
+            ch = chr(av)
+            return self.position(frozenset(ch)) if tolerant and ch.isalnum() else re.escape(ch)
+        if op is C.IN:
+            if av and av[0][0] is C.NEGATE:
+                raise ValueError("negated classes are not supported in family patterns")
+            chars = _chars_of(av)
+            return self.position(chars) if tolerant else _class_regex(chars)
+        if op is C.SUBPATTERN:
+            group, _add, _del, sub = av
+            inner = self.render(sub, tolerant)
+            return f"(?:{inner})" if group is None else f"(?P<{self.names[group]}>{inner})"
+        if op is C.BRANCH:
+            return "(?:" + "|".join(self.render(b, tolerant) for b in av[1]) + ")"
+        if op in (C.MAX_REPEAT, C.MIN_REPEAT):
+            low, high, sub = av
+            if high is C.MAXREPEAT or high > 12 or not tolerant:
+                # Unbounded repeats stay strict: they are free-form suffixes.
+                body = self.render(sub, False)
+                high_s = "" if high is C.MAXREPEAT else str(high)
+                return f"(?:{body}){{{low},{high_s}}}"
+            parts = [self.render(sub, True) for _ in range(low)]
+            optional = "".join(f"(?:{self.render(sub, True)}" for _ in range(high - low))
+            return "".join(parts) + optional + ")?" * (high - low)
+        if op is C.AT:
+            return {C.AT_BEGINNING: "^", C.AT_END: "$", C.AT_BOUNDARY: r"\b"}[av]
+        if op is C.ANY:
+            return "."
+        if op is C.CATEGORY:
+            return r"\d" if av is C.CATEGORY_DIGIT else r"\w"
+        raise ValueError(f"unsupported regex construct {op}")
+
+
+def _literal_prefix(items) -> str:
+    prefix = ""
+    for op, av in items:
+        if op is C.LITERAL:
+            prefix += chr(av)
+        elif op is C.SUBPATTERN:
+            inner = _literal_prefix(av[3])
+            prefix += inner
+            if not _all_literal(av[3]):
+                break
+        else:
+            break
+    return prefix
+
+
+def _all_literal(items) -> bool:
+    return all(op is C.LITERAL or (op is C.SUBPATTERN and _all_literal(av[3])) for op, av in items)
+
+
+@lru_cache(maxsize=None)
+def compile_tolerant(pattern: str) -> TolerantPattern:
+    """Compile a family pattern (upper-case, full-token) both strictly and tolerantly."""
+    parsed = P.parse(pattern)
+    builder = _Builder()
+    builder.names = {v: k for k, v in parsed.state.groupdict.items()}
+    strict_src = builder.render(parsed, tolerant=False)
+    builder.expected = []
+    tolerant_src = builder.render(parsed, tolerant=True)
+    strict = re.compile(strict_src)
+    tolerant = re.compile(tolerant_src)
+    # Named groups come first in numbering only when declared before positions; we map
+    # positional groups by the order builder.position() was called, which equals the
+    # order of their opening parentheses. Named groups interleave, so index explicitly.
+    named_indices = set(tolerant.groupindex.values())
+    positional = [i for i in range(1, tolerant.groups + 1) if i not in named_indices]
+    if len(positional) != len(builder.expected):
+        raise AssertionError("tolerant pattern group bookkeeping is off")
+    pattern_obj = TolerantPattern(strict, tolerant, tuple(builder.expected),
+                                  _literal_prefix(parsed), 0)
+    object.__setattr__(pattern_obj, "positional", tuple(positional))
+    return pattern_obj
+
+
+def match_tolerant(pattern: TolerantPattern, token: str) -> Repair | None:
+    """Full-match `token` against the pattern, repairing OCR confusions; None if no match."""
+    m = pattern.strict.fullmatch(token)
+    if m:
+        return Repair(token, 0.0, 0)
+    m = pattern.tolerant.fullmatch(token)
+    if not m:
+        return None
+    chars = list(token)
+    cost = 0.0
+    changes = 0
+    for group, accepted in zip(pattern.positional, pattern.expected):  # type: ignore[attr-defined]
+        start = m.start(group)
+        if start < 0:
+            continue
+        ch = token[start]
+        if ch in accepted:
+            continue
+        best = min(accepted, key=lambda printed: substitution_cost(ch, printed))
+        cost += substitution_cost(ch, best)
+        changes += 1
+        chars[start] = best
+    repaired = "".join(chars)
+    if not pattern.strict.fullmatch(repaired):
+        return None
+    return Repair(repaired, cost, changes)

@@ -1,0 +1,215 @@
+"""The resolver's knowledge base: manufacturers and part families, loaded from
+``catalog/knowledge/*.toml`` (one file per manufacturer, one small entry per family).
+
+A family names the full part-number pattern and how the package shortens it:
+
+- ``part``: regex of the part number as ordered (upper case), e.g. ``W25Q\\d{2,3}[A-Z]{2}``;
+- ``suffix``: regex of ordering/package letters that may follow on the package;
+- ``drop``: a leading literal the package leaves out (Winbond prints ``25Q128JV``);
+- ``forms``: other printed forms, each ``{match, part, scope}``: ``match`` is a regex
+  over one token (``scope = "token"``) or over the whole marking, lines joined by
+  `` | `` (``scope = "marking"``); ``part`` is a template over its named groups;
+- ``codes``: printed codes standing for part numbers (Micron FBGA codes);
+- ``markings``: real markings with the part they denote, which the tests check.
+"""
+from __future__ import annotations
+
+import re
+import tomllib
+from dataclasses import dataclass, field
+from functools import lru_cache
+from importlib import resources
+from typing import Optional
+
+from .confusion import TolerantPattern, compile_tolerant, fold
+
+DEFAULT_SUFFIX = r"[A-Z0-9]{0,6}(?:[-/.][A-Z0-9]{1,6}){0,2}"
+
+
+@dataclass
+class ManufacturerInfo:
+    key: str                       # file stem
+    name: str                      # canonical name
+    aliases: list[str]
+    logos: list[str]
+    country: Optional[str]
+    parent: Optional[str]          # owning group, when it is not itself a manufacturer here
+    successor: Optional[str]
+    successor_year: Optional[int]
+    jep106: Optional[str]
+    note: Optional[str]
+    date_code: str = "YYWW"
+    families: list["Family"] = field(default_factory=list)
+
+
+@dataclass
+class Form:
+    family: "Family"
+    kind: str                       # verbatim, dropped, form, code
+    scope: str                      # token or marking
+    pattern: Optional[TolerantPattern]
+    regex: Optional[re.Pattern]     # marking-scope forms match strictly
+    template: Optional[str]         # part-number template over named groups
+    prefix: str                     # literal the token starts with (for indexing)
+
+
+@dataclass
+class Family:
+    key: str
+    manufacturer: ManufacturerInfo
+    name: str
+    category: str
+    part: str
+    suffix: str
+    drop: Optional[str]
+    description: Optional[str]
+    source: Optional[str]
+    date_code: str
+    codes: dict[str, str]
+    markings: list[tuple[str, str]]
+    forms: list[Form] = field(default_factory=list)
+    part_regex: re.Pattern = None  # type: ignore[assignment]
+
+
+class KnowledgeError(ValueError):
+    pass
+
+
+def _family(m: ManufacturerInfo, stem: str, index: int, raw: dict) -> Family:
+    try:
+        fam = Family(
+            key=raw.get("id") or f"{stem}-{index}",
+            manufacturer=m, name=raw["name"], category=raw["category"], part=raw["part"],
+            suffix=raw.get("suffix", DEFAULT_SUFFIX), drop=raw.get("drop"),
+            description=raw.get("description"), source=raw.get("source"),
+            date_code=raw.get("date_code", m.date_code),
+            codes={k.upper(): v for k, v in raw.get("codes", {}).items()},
+            markings=[(mk, pn) for mk, pn in raw.get("markings", [])],
+        )
+    except KeyError as exc:
+        raise KnowledgeError(f"{stem}.toml family {index}: missing {exc}") from None
+    fam.part_regex = re.compile(fam.part)
+    token_pattern = f"(?P<base>{fam.part})(?:{fam.suffix})"
+    tp = compile_tolerant(token_pattern)
+    fam.forms.append(Form(fam, "verbatim", "token", tp, None, None, tp.prefix))
+    if fam.drop:
+        if not fam.part.startswith(fam.drop):
+            raise KnowledgeError(f"{stem}.toml {fam.name}: part pattern does not start with drop {fam.drop!r}")
+        dropped = compile_tolerant(f"(?P<base>{fam.part[len(fam.drop):]})(?:{fam.suffix})")
+        fam.forms.append(Form(fam, "dropped", "token", dropped, None, fam.drop + "{_token}", dropped.prefix))
+    for form in raw.get("forms", []):
+        scope = form.get("scope", "token")
+        if scope == "token":
+            ftp = compile_tolerant(form["match"])
+            fam.forms.append(Form(fam, "form", scope, ftp, None, form["part"], ftp.prefix))
+        else:
+            fam.forms.append(Form(fam, "form", scope, None, re.compile(form["match"]), form["part"], ""))
+    for code in fam.codes:
+        ctp = compile_tolerant(re.escape(code) + f"(?:{fam.suffix})")
+        fam.forms.append(Form(fam, "code", "token", ctp, None, fam.codes[code], ctp.prefix))
+    return fam
+
+
+def _manufacturer(stem: str, raw: dict) -> ManufacturerInfo:
+    m = ManufacturerInfo(
+        key=stem, name=raw["name"], aliases=list(raw.get("aliases", [])), logos=list(raw.get("logos", [])),
+        country=raw.get("country") or None, parent=raw.get("parent") or None,
+        successor=raw.get("successor") or None, successor_year=raw.get("successor_year") or None,
+        jep106=raw.get("jep106") or None, note=raw.get("note") or None,
+        date_code=raw.get("date_code", "YYWW"),
+    )
+    m.families = [_family(m, stem, i, f) for i, f in enumerate(raw.get("family", []), start=1)]
+    return m
+
+
+@dataclass
+class KnowledgeBase:
+    manufacturers: dict[str, ManufacturerInfo]          # by canonical name
+    names: dict[str, ManufacturerInfo]                  # folded alias/logo text -> manufacturer
+    token_forms: dict[str, list[Form]]                  # folded 2-char prefix -> forms
+    open_forms: list[Form]                              # token forms with no literal prefix
+    marking_forms: list[Form]
+
+    @property
+    def families(self) -> list[Family]:
+        return [f for m in self.manufacturers.values() for f in m.families]
+
+    def lookup_name(self, text: str) -> Optional[ManufacturerInfo]:
+        return self.names.get(fold(re.sub(r"[^A-Za-z0-9]", "", text)))
+
+    def lineage(self, name: str) -> list[dict]:
+        """The chain from this manufacturer to today's owner, with the year each step happened."""
+        chain = []
+        seen = set()
+        m = self.manufacturers.get(name)
+        year = None
+        while m is not None and m.name not in seen:
+            seen.add(m.name)
+            chain.append({"name": m.name, "country": m.country, "since": year})
+            if not m.successor:
+                if m.parent:
+                    chain[-1]["parent"] = m.parent
+                break
+            year = m.successor_year
+            nxt = self.manufacturers.get(m.successor)
+            if nxt is None:
+                chain.append({"name": m.successor, "country": None, "since": year})
+                break
+            m = nxt
+        return chain
+
+
+def _index_key(prefix: str) -> Optional[str]:
+    """Forms are looked up by the folded first two characters of a token (or the first one)."""
+    if len(prefix) >= 2:
+        return fold(prefix[:2])
+    return "1:" + fold(prefix) if prefix else None
+
+
+def build(files: dict[str, dict]) -> KnowledgeBase:
+    manufacturers: dict[str, ManufacturerInfo] = {}
+    for stem in sorted(files):
+        m = _manufacturer(stem, files[stem])
+        if m.name in manufacturers:
+            raise KnowledgeError(f"{stem}.toml: manufacturer {m.name!r} is defined twice")
+        manufacturers[m.name] = m
+    names: dict[str, ManufacturerInfo] = {}
+    for m in manufacturers.values():
+        for text in [m.name, *m.aliases, *m.logos]:
+            key = fold(re.sub(r"[^A-Za-z0-9]", "", text))
+            if len(key) >= 2:
+                names.setdefault(key, m)
+    token_forms: dict[str, list[Form]] = {}
+    open_forms: list[Form] = []
+    marking_forms: list[Form] = []
+    for m in manufacturers.values():
+        for fam in m.families:
+            for form in fam.forms:
+                if form.scope == "marking":
+                    marking_forms.append(form)
+                elif (key := _index_key(form.prefix)) is not None:
+                    token_forms.setdefault(key, []).append(form)
+                else:
+                    open_forms.append(form)
+    for m in manufacturers.values():
+        for target in filter(None, [m.successor]):
+            if target not in manufacturers:
+                raise KnowledgeError(f"{m.key}.toml: successor {target!r} is not a known manufacturer")
+    return KnowledgeBase(manufacturers, names, token_forms, open_forms, marking_forms)
+
+
+def read_files() -> dict[str, dict]:
+    root = resources.files("bomcat.catalog") / "knowledge"
+    out = {}
+    for entry in root.iterdir():
+        if entry.name.endswith(".toml"):
+            try:
+                out[entry.name[:-5]] = tomllib.loads(entry.read_text(encoding="utf-8"))
+            except tomllib.TOMLDecodeError as exc:
+                raise KnowledgeError(f"{entry.name}: {exc}") from None
+    return out
+
+
+@lru_cache(maxsize=1)
+def load() -> KnowledgeBase:
+    return build(read_files())

@@ -1,0 +1,293 @@
+"""From a chip marking to ranked part candidates with confidence and an explanation.
+
+Evidence, in order of weight: a family pattern that fully matches a token (or
+the marking, for forms spread over lines), after OCR-confusion repair whose
+cost lowers the score; the manufacturer's logo text in the marking; a date
+code of the family's shape. A different manufacturer's logo counts against.
+Nothing about the board position is used.
+"""
+from __future__ import annotations
+
+import string
+from dataclasses import dataclass, field
+from functools import lru_cache
+from typing import Optional
+
+from rapidfuzz import fuzz
+
+from . import knowledge
+from .confusion import fold, match_tolerant
+from .datecodes import DateCode, find_date_code
+from .knowledge import Form, KnowledgeBase, ManufacturerInfo
+from .parse import Marking, Token, country_of, parse_marking
+
+ANSWER_THRESHOLD = 0.5
+BASE_SCORE = {"verbatim": 0.80, "code": 0.80, "form": 0.80, "dropped": 0.74}
+
+
+@dataclass
+class Candidate:
+    part_number: str
+    manufacturer: ManufacturerInfo
+    family_name: str
+    category: str
+    kind: str
+    token: str
+    repair_cost: float
+    score: float = 0.0
+    evidence: list[str] = field(default_factory=list)
+    date_convention: str = "YYWW"
+    tokens_used: tuple[int, ...] = ()
+
+    def as_dict(self) -> dict:
+        return {"part_number": self.part_number, "manufacturer": self.manufacturer.name,
+                "family": self.family_name, "category": self.category, "confidence": round(self.score, 3),
+                "evidence": "; ".join(self.evidence)}
+
+
+def _fill(template: str, groups: dict, token: str) -> str:
+    values = {k: (v or "") for k, v in groups.items()}
+    values["_token"] = token
+    return string.Formatter().vformat(template, (), values)
+
+
+class Resolver:
+    def __init__(self, kb: Optional[KnowledgeBase] = None) -> None:
+        self.kb = kb or knowledge.load()
+
+    # -- evidence gathering -------------------------------------------------
+    def _logos(self, marking: Marking) -> dict[str, ManufacturerInfo]:
+        """Manufacturers whose name, alias or logo text appears as a token (or two joined)."""
+        found: dict[str, ManufacturerInfo] = {}
+        tokens = marking.tokens
+        for i, token in enumerate(tokens):
+            m = self.kb.lookup_name(token.text)
+            if m is None and len(token.norm) >= 5:
+                m = self._fuzzy_name(token.norm)
+            if m is None and i + 1 < len(tokens) and tokens[i + 1].line == token.line:
+                m = self.kb.lookup_name(token.text + tokens[i + 1].text)
+                if m:
+                    tokens[i + 1].label, tokens[i + 1].detail = "logo", m.name
+            if m is not None:
+                token.label, token.detail = "logo", m.name
+                found[m.name] = m
+        return found
+
+    def _fuzzy_name(self, norm: str) -> Optional[ManufacturerInfo]:
+        key = fold("".join(ch for ch in norm if ch.isalnum()))
+        best, best_score = None, 0.0
+        for name, m in self.kb.names.items():
+            if len(name) >= 5 and abs(len(name) - len(key)) <= 1:
+                score = fuzz.ratio(key, name)
+                if score > best_score:
+                    best, best_score = m, score
+        return best if best_score >= 88 else None
+
+    def _token_candidates(self, token: str, index: tuple[int, ...]) -> list[Candidate]:
+        key2 = fold(token[:2])
+        forms: list[Form] = list(self.kb.token_forms.get(key2, ()))
+        forms += self.kb.token_forms.get("1:" + fold(token[:1]), ())
+        forms += self.kb.open_forms
+        out = []
+        for form in forms:
+            repair = match_tolerant(form.pattern, token)
+            if repair is None:
+                continue
+            fam = form.family
+            if form.kind == "verbatim":
+                part = repair.text
+            elif form.kind == "code":
+                part = form.template
+            else:
+                m = form.pattern.strict.fullmatch(repair.text)
+                part = _fill(form.template, m.groupdict(), repair.text)
+            out.append(Candidate(part, fam.manufacturer, fam.name, fam.category, form.kind, token,
+                                 repair.cost, date_convention=fam.date_code, tokens_used=index))
+            out[-1].evidence.append(self._form_evidence(form, token, repair.text))
+            out[-1].score = self._base_score(form, token, repair.cost)
+        return out
+
+    @staticmethod
+    def _form_evidence(form: Form, token: str, repaired: str) -> str:
+        fam = form.family
+        text = {"verbatim": f"'{token}' matches {fam.name}",
+                "dropped": f"'{token}' is {fam.name} printed without '{fam.drop}'",
+                "code": f"'{token}' is {fam.manufacturer.name}'s package code for {form.template}",
+                "form": f"'{token}' is a {fam.name} marking"}[form.kind]
+        if repaired != token:
+            text += f" (read as '{repaired}': OCR confusion repaired)"
+        return text
+
+    @staticmethod
+    def _base_score(form: Form, token: str, cost: float) -> float:
+        score = BASE_SCORE[form.kind]
+        literal = len(form.prefix) if form.kind != "code" else 4
+        score += 0.035 * min(literal, 4) - 0.07
+        if len(token) < 5:
+            score -= 0.12
+        score -= 0.4 * cost
+        return score
+
+    def _marking_candidates(self, marking: Marking) -> list[Candidate]:
+        text = marking.normalized
+        out = []
+        for form in self.kb.marking_forms:
+            m = form.regex.search(text)
+            if not m:
+                continue
+            fam = form.family
+            part = _fill(form.template, m.groupdict(), m.group(0))
+            cand = Candidate(part, fam.manufacturer, fam.name, fam.category, "form", m.group(0), 0.0,
+                             date_convention=fam.date_code)
+            cand.evidence.append(f"'{m.group(0)}' is a {fam.name} marking")
+            cand.score = BASE_SCORE["form"] + 0.07
+            out.append(cand)
+        return out
+
+    # -- the whole ----------------------------------------------------------
+    def candidates(self, marking: Marking) -> tuple[list[Candidate], dict[str, ManufacturerInfo]]:
+        logos = self._logos(marking)
+        found: list[Candidate] = []
+        tokens = marking.tokens
+        for i, token in enumerate(tokens):
+            if token.label == "logo" or len(token.norm) < 3:
+                continue
+            found += self._token_candidates(token.norm, (i,))
+            if i + 1 < len(tokens) and tokens[i + 1].line == token.line and tokens[i + 1].label != "logo":
+                joined = token.norm + tokens[i + 1].norm
+                for cand in self._token_candidates(joined, (i, i + 1)):
+                    cand.evidence.append("two printed words read as one part number")
+                    cand.score -= 0.03
+                    found.append(cand)
+        found += self._marking_candidates(marking)
+        for cand in found:
+            if cand.manufacturer.name in logos:
+                cand.score += 0.15
+                cand.evidence.append(f"{cand.manufacturer.name} logo text")
+            elif logos:
+                cand.score -= 0.25
+                cand.evidence.append("marking names " + ", ".join(logos))
+        # One entry per (part, manufacturer): keep the best-scored reading of each.
+        best: dict[tuple[str, str], Candidate] = {}
+        for cand in found:
+            key = (cand.part_number, cand.manufacturer.name)
+            if key not in best or cand.score > best[key].score:
+                best[key] = cand
+        ranked = sorted(best.values(), key=lambda c: (c.score, len(c.part_number)), reverse=True)
+        return ranked, logos
+
+    def resolve(self, text: str) -> dict:
+        marking = parse_marking(text)
+        ranked, logos = self.candidates(marking)
+        answer: Optional[Candidate] = ranked[0] if ranked else None
+        if answer is not None and len(ranked) > 1:
+            rival = next((c for c in ranked[1:] if c.manufacturer is not answer.manufacturer
+                          and not _same_part(c.part_number, answer.part_number)), None)
+            if rival is not None and answer.score - rival.score < 0.06:
+                answer.score -= 0.15
+                answer.evidence.append(f"ambiguous with {rival.manufacturer.name} {rival.part_number}")
+        date = self._label_tokens(marking, answer)
+        if date is not None and answer is not None:
+            answer.score += 0.02
+        for cand in ranked:
+            cand.score = max(0.0, min(0.99, cand.score))
+        return self._result(text, marking, answer, ranked, logos, date)
+
+    def _label_tokens(self, marking: Marking, answer: Optional[Candidate]) -> Optional[DateCode]:
+        used = set(answer.tokens_used) if answer else set()
+        for i, token in enumerate(marking.tokens):
+            if i in used:
+                token.label = "part"
+                continue
+            if token.label == "logo":
+                continue
+            country = country_of(token.norm)
+            if country:
+                token.label, token.detail = "country", country
+        convention = answer.date_convention if answer else "YYWW"
+        free = [t for t in marking.tokens if t.label in ("lot", "country")]
+        for token in free:
+            code = find_date_code([token.norm], convention)
+            if code:
+                token.label, token.detail = "date_code", f"{code.year}" + (f" week {code.week}" if code.week else "")
+                return code
+        return None
+
+    def _result(self, text: str, marking: Marking, answer: Optional[Candidate], ranked: list[Candidate],
+                logos: dict[str, ManufacturerInfo], date: Optional[DateCode]) -> dict:
+        manufacturer = part = category = None
+        confidence = 0.0
+        if answer is not None and answer.score >= ANSWER_THRESHOLD:
+            manufacturer, part, category = answer.manufacturer, answer.part_number, answer.category
+            confidence = answer.score
+            explanation = "; ".join(answer.evidence)
+        elif len(logos) == 1:
+            manufacturer = next(iter(logos.values()))
+            confidence = 0.45
+            explanation = f"{manufacturer.name} logo text; no known {manufacturer.name} part family fits"
+            part = _longest_part_like(marking)
+            if part:
+                explanation += f"; '{part}' is the likeliest part number, unconfirmed"
+        else:
+            explanation = "no part family or manufacturer fits this marking"
+            if ranked:
+                explanation += f"; best guess {ranked[0].manufacturer.name} {ranked[0].part_number}, too weak"
+        result = {
+            "marking": text,
+            "manufacturer": manufacturer.name if manufacturer else None,
+            "part_number": part,
+            "category": category,
+            "confidence": round(confidence, 3),
+            "candidates": [c.as_dict() for c in ranked[:5]],
+            "explanation": explanation,
+            "tokens": [t.as_dict() for t in marking.tokens],
+            "date_code": date.as_dict() if date else None,
+            "country": manufacturer.country if manufacturer else None,
+            "lineage": self.kb.lineage(manufacturer.name) if manufacturer else [],
+        }
+        if manufacturer and date:
+            result["lineage_note"] = lineage_note(result["lineage"], date)
+        return result
+
+
+def _same_part(a: str, b: str) -> bool:
+    a, b = fold(a), fold(b)
+    return a.startswith(b) or b.startswith(a)
+
+
+def _longest_part_like(marking: Marking) -> Optional[str]:
+    best = None
+    for t in marking.tokens:
+        if t.label not in ("lot",):
+            continue
+        norm = t.norm
+        if any(c.isalpha() for c in norm) and any(c.isdigit() for c in norm) and len(norm) >= 4:
+            if best is None or len(norm) > len(best):
+                best = norm
+    return best
+
+
+def lineage_note(lineage: list[dict], date: DateCode) -> Optional[str]:
+    """Who made the part when it was made, judged from its date code and the lineage years."""
+    if len(lineage) < 2:
+        return None
+    maker = lineage[0]["name"]
+    for step in lineage[1:]:
+        since = step.get("since")
+        if since is None:
+            continue
+        if date.year < since:
+            return (f"date code {date.year} is before {maker} passed to {step['name']} ({since}): "
+                    f"made by {maker}; today's owner is {lineage[-1]['name']}")
+        maker = step["name"]
+    return f"date code {date.year} is after the last change of owner: made under {maker}"
+
+
+@lru_cache(maxsize=1)
+def default_resolver() -> Resolver:
+    return Resolver()
+
+
+def resolve(text: str) -> dict:
+    """Resolve one marking with the bundled knowledge base."""
+    return default_resolver().resolve(text)

@@ -1,0 +1,1 @@
+"""Photos: ingest, EXIF orientation, hashing, the content-addressed store, chip detection, crops."""

@@ -1,0 +1,212 @@
+"""The ingest pipeline: one board photo in, proposed BOM lines out.
+
+store original -> upright derivative -> detect chip regions -> crop -> OCR
+-> resolve -> proposed components. Each step is a small function over an
+:class:`IngestContext`; `ingest_photo` composes them inside one database
+transaction and one photo-store transaction, so a failure at any step leaves
+neither rows nor files of that photo behind.
+"""
+from __future__ import annotations
+
+import time
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Callable, Optional, Sequence
+
+import numpy as np
+from PIL import Image
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from bomcat.catalog.db import Catalog
+from bomcat.catalog.models import (
+    Component, DerivedImage, Device, Photo, Reading, Region, RegionOrigin,
+)
+from bomcat.catalog.records import propose_component
+from bomcat.ocr.read import ChipReading, read_chip
+
+from . import photo as photo_io
+from .detect import detect_chips
+from .geometry import RotatedBox, crop_rotated
+from .store import StoreTransaction, sha256_hex
+
+THUMBNAIL_SIZE = 480
+MAX_REGIONS = 60
+
+
+class IngestError(RuntimeError):
+    """Names the file and the cause; nothing of that file was kept."""
+
+
+@dataclass
+class IngestContext:
+    session: Session
+    files: StoreTransaction
+    device: Device
+    data: bytes
+    filename: str
+    uploaded_by: str
+    board: Optional[str] = None
+    side: Optional[str] = None
+    engines: Sequence[str] = ("tesseract",)
+    image: Optional[Image.Image] = None       # the original, decoded
+    upright: Optional[np.ndarray] = None      # BGR, EXIF orientation applied
+    photo: Optional[Photo] = None
+    boxes: list[RotatedBox] = field(default_factory=list)
+    regions: list[Region] = field(default_factory=list)
+    crops: list[np.ndarray] = field(default_factory=list)
+    readings: list[ChipReading] = field(default_factory=list)
+    components: list[Component] = field(default_factory=list)
+
+
+@dataclass
+class IngestResult:
+    file: str
+    sha256: str
+    photo_id: int
+    created: bool
+    regions: int
+    components: int
+    seconds: float
+
+    def as_dict(self) -> dict:
+        return self.__dict__.copy()
+
+
+Step = Callable[[IngestContext], None]
+
+
+def _derive(ctx: IngestContext, name: str, kind: str, data: bytes, size: tuple[int, int],
+            transform: dict, region: Optional[Region] = None) -> DerivedImage:
+    relpath = ctx.files.put_derived(ctx.photo.sha256, name, data)
+    derived = DerivedImage(photo=ctx.photo, region=region, kind=kind, path=relpath, sha256=sha256_hex(data),
+                           width=size[0], height=size[1], transform=transform)
+    ctx.session.add(derived)
+    return derived
+
+
+def store_original(ctx: IngestContext) -> None:
+    image = photo_io.open_image(ctx.data, ctx.filename)
+    info = photo_io.inspect(image)
+    sha = ctx.files.put_original(ctx.data)
+    ctx.image = image
+    ctx.photo = Photo(sha256=sha, device=ctx.device, original_filename=ctx.filename[:255],
+                      media_type=info.media_type, byte_size=len(ctx.data), width=info.width,
+                      height=info.height, exif_orientation=info.orientation, captured_at=info.captured_at,
+                      camera=info.camera, board=ctx.board, side=ctx.side, uploaded_by=ctx.uploaded_by)
+    ctx.session.add(ctx.photo)
+    ctx.session.flush()
+
+
+def make_upright(ctx: IngestContext) -> None:
+    upright = photo_io.upright(ctx.image)
+    ctx.upright = photo_io.to_bgr(upright)
+    transform = {"op": "exif_transpose", "orientation": ctx.photo.exif_orientation, "format": "JPEG q92"}
+    _derive(ctx, "upright.jpg", "upright", photo_io.encode_jpeg(upright, 92), upright.size, transform)
+    thumb = upright.copy()
+    thumb.thumbnail((THUMBNAIL_SIZE, THUMBNAIL_SIZE))
+    _derive(ctx, "thumbnail.jpg", "thumbnail", photo_io.encode_jpeg(thumb, 85), thumb.size,
+            {"op": "thumbnail", "of": "upright", "max_side": THUMBNAIL_SIZE})
+
+
+def detect_regions(ctx: IngestContext) -> None:
+    ctx.boxes = detect_chips(ctx.upright)[:MAX_REGIONS]
+    for box in ctx.boxes:
+        region = Region(photo=ctx.photo, cx=box.cx, cy=box.cy, w=box.w, h=box.h, angle=box.angle,
+                        score=box.score, origin=RegionOrigin.detected, created_by="bomcat")
+        ctx.session.add(region)
+        ctx.regions.append(region)
+    ctx.session.flush()
+
+
+def cut_crops(ctx: IngestContext) -> None:
+    for region, box in zip(ctx.regions, ctx.boxes):
+        crop, transform = crop_rotated(ctx.upright, box)
+        transform["of"] = "upright"
+        data = photo_io.encode_png(crop)
+        _derive(ctx, f"crop-{region.id}.png", "crop", data, (crop.shape[1], crop.shape[0]), transform, region)
+        ctx.crops.append(crop)
+
+
+def read_regions(ctx: IngestContext) -> None:
+    for region, crop in zip(ctx.regions, ctx.crops):
+        chip = read_chip(crop, engines=ctx.engines)
+        ctx.readings.append(chip)
+        for index, raw in enumerate(chip.readings):
+            ctx.session.add(Reading(region=region, engine=raw.engine, engine_version=raw.engine_version,
+                                    preprocessing=raw.preprocessing, rotation=raw.rotation, lines=raw.lines,
+                                    confidence=round(raw.confidence, 4), seconds=round(raw.seconds, 4),
+                                    chosen=index == chip.chosen))
+
+
+def propose_components(ctx: IngestContext) -> None:
+    for region, chip in zip(ctx.regions, ctx.readings):
+        ctx.components.append(propose_component(ctx.session, ctx.device, region, chip.resolution,
+                                                proposed_by="bomcat",
+                                                comment=f"OCR ({chip.readings[chip.chosen].engine}) "
+                                                        f"+ resolver, rotation {chip.rotation}"))
+
+
+INGEST_STEPS: list[Step] = [store_original, make_upright, detect_regions, cut_crops, read_regions,
+                            propose_components]
+
+
+def find_device(session: Session, slug: str) -> Device:
+    device = session.scalar(select(Device).where(Device.slug == slug))
+    if device is None:
+        raise IngestError(f"unknown device {slug!r} (create it first: bomcat devices add {slug} ...)")
+    return device
+
+
+def ingest_photo(catalog: Catalog, device_slug: str, data: bytes, filename: str, uploaded_by: str,
+                 board: Optional[str] = None, side: Optional[str] = None,
+                 engines: Sequence[str] = ("tesseract",), steps: Sequence[Step] = INGEST_STEPS,
+                 on_step: Optional[Callable[[str], None]] = None) -> IngestResult:
+    """Ingest one photo; the same bytes ingested again give the same photo, never a duplicate."""
+    start = time.perf_counter()
+    display = Path(filename).name or "photo"
+    sha = sha256_hex(data)
+    with catalog.session() as session:
+        device = find_device(session, device_slug)
+        existing = session.scalar(select(Photo).where(Photo.sha256 == sha))
+        if existing is not None:
+            if existing.device_id != device.id:
+                raise IngestError(f"{display}: this photo (sha256 {sha[:12]}) is already evidence for "
+                                  f"device {existing.device.slug!r}")
+            return IngestResult(display, sha, existing.id, False, len(existing.regions),
+                                sum(1 for r in existing.regions if r.component), time.perf_counter() - start)
+    files = catalog.store.transaction()
+    try:
+        with catalog.session() as session:
+            ctx = IngestContext(session, files, find_device(session, device_slug), data, display,
+                                uploaded_by, board, side, engines)
+            for step in steps:
+                if on_step:
+                    on_step(step.__name__)
+                try:
+                    step(ctx)
+                except photo_io.BadPhoto as exc:
+                    raise IngestError(str(exc)) from exc
+                except IngestError:
+                    raise
+                except Exception as exc:
+                    raise IngestError(f"{display}: {step.__name__} failed: {exc}") from exc
+            result = IngestResult(display, sha, ctx.photo.id, True, len(ctx.regions), len(ctx.components), 0.0)
+    except BaseException:
+        files.rollback()
+        raise
+    result.seconds = round(time.perf_counter() - start, 3)
+    return result
+
+
+def ingest_file(catalog: Catalog, device_slug: str, path: str | Path, uploaded_by: str, **kwargs) -> IngestResult:
+    path = Path(path)
+    try:
+        data = path.read_bytes()
+    except FileNotFoundError:
+        raise IngestError(f"{path}: no such file") from None
+    except IsADirectoryError:
+        raise IngestError(f"{path}: is a directory, not a photo") from None
+    except OSError as exc:
+        raise IngestError(f"{path}: cannot read ({exc.strerror})") from None
+    return ingest_photo(catalog, device_slug, data, path.name, uploaded_by, **kwargs)

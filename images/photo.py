@@ -1,0 +1,112 @@
+"""Reading an uploaded photo: validation, EXIF metadata and the upright view.
+
+The original bytes are never changed; everything here reads them.
+"""
+from __future__ import annotations
+
+import datetime as dt
+import io
+import os
+from dataclasses import dataclass
+from typing import Optional
+
+import numpy as np
+from PIL import ExifTags, Image, ImageOps, UnidentifiedImageError
+
+MEDIA_TYPES = {"JPEG": "image/jpeg", "PNG": "image/png", "TIFF": "image/tiff", "WEBP": "image/webp"}
+MAX_PHOTO_BYTES = int(os.environ.get("BOMCAT_MAX_PHOTO_BYTES", 30 * 1024 * 1024))
+MAX_PIXELS = 80_000_000  # 80 MP: larger than any phone or DSLR board photo
+
+
+class BadPhoto(ValueError):
+    """The input is not a photo bomcat can take; the message says why."""
+
+
+@dataclass(frozen=True)
+class PhotoInfo:
+    media_type: str
+    width: int
+    height: int
+    orientation: int
+    captured_at: Optional[dt.datetime]
+    camera: Optional[str]
+
+
+def open_image(data: bytes, name: str = "photo") -> Image.Image:
+    if len(data) == 0:
+        raise BadPhoto(f"{name}: the file is empty")
+    if len(data) > MAX_PHOTO_BYTES:
+        raise BadPhoto(f"{name}: {len(data) / 2**20:.1f} MiB is over the {MAX_PHOTO_BYTES / 2**20:.0f} MiB "
+                       "limit for one photo (set BOMCAT_MAX_PHOTO_BYTES to raise it)")
+    try:
+        image = Image.open(io.BytesIO(data))
+        if image.format not in MEDIA_TYPES:
+            raise BadPhoto(f"{name}: {image.format} images are not accepted "
+                           f"(use {', '.join(MEDIA_TYPES)})")
+        if image.width * image.height > MAX_PIXELS:
+            raise BadPhoto(f"{name}: {image.width}x{image.height} pixels is over the "
+                           f"{MAX_PIXELS // 1_000_000} megapixel limit")
+        image.load()  # decodes fully: catches truncated and corrupt files
+    except BadPhoto:
+        raise
+    except (UnidentifiedImageError, Image.DecompressionBombError) as exc:
+        raise BadPhoto(f"{name}: not a readable image ({exc.__class__.__name__})") from exc
+    except (OSError, SyntaxError, ValueError) as exc:
+        raise BadPhoto(f"{name}: the image is damaged or truncated ({exc})") from exc
+    return image
+
+
+def _exif_datetime(value: object) -> Optional[dt.datetime]:
+    try:
+        return dt.datetime.strptime(str(value).strip("\x00 "), "%Y:%m:%d %H:%M:%S")
+    except (TypeError, ValueError):
+        return None
+
+
+def inspect(image: Image.Image) -> PhotoInfo:
+    exif = image.getexif()
+    orientation = int(exif.get(ExifTags.Base.Orientation, 1) or 1)
+    if orientation not in range(1, 9):
+        orientation = 1
+    sub = exif.get_ifd(ExifTags.IFD.Exif)
+    captured = _exif_datetime(sub.get(ExifTags.Base.DateTimeOriginal) or exif.get(ExifTags.Base.DateTime))
+    camera = " ".join(str(v).strip("\x00 ") for v in (exif.get(ExifTags.Base.Make),
+                                                      exif.get(ExifTags.Base.Model)) if v) or None
+    return PhotoInfo(MEDIA_TYPES[image.format], image.width, image.height, orientation, captured, camera)
+
+
+def upright(image: Image.Image) -> Image.Image:
+    """The image as a person would see it: EXIF orientation applied, RGB."""
+    turned = ImageOps.exif_transpose(image) or image
+    return turned.convert("RGB")
+
+
+def to_bgr(image: Image.Image) -> np.ndarray:
+    return np.ascontiguousarray(np.asarray(image.convert("RGB"))[:, :, ::-1])
+
+
+def load_upright_bgr(path: str | os.PathLike) -> np.ndarray:
+    """An image file as an upright BGR array for OpenCV, with a clear error when it is not one."""
+    name = os.path.basename(str(path))
+    try:
+        data = open(path, "rb").read()
+    except FileNotFoundError:
+        raise BadPhoto(f"{path}: no such file") from None
+    except IsADirectoryError:
+        raise BadPhoto(f"{path}: is a directory, not an image") from None
+    except OSError as exc:
+        raise BadPhoto(f"{path}: cannot read ({exc.strerror})") from None
+    return to_bgr(upright(open_image(data, name)))
+
+
+def encode_png(array_bgr: np.ndarray) -> bytes:
+    buf = io.BytesIO()
+    Image.fromarray(np.ascontiguousarray(array_bgr[:, :, ::-1]) if array_bgr.ndim == 3
+                    else array_bgr).save(buf, format="PNG")
+    return buf.getvalue()
+
+
+def encode_jpeg(image: Image.Image, quality: int = 88) -> bytes:
+    buf = io.BytesIO()
+    image.save(buf, format="JPEG", quality=quality)
+    return buf.getvalue()

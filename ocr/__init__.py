@@ -1,0 +1,1 @@
+"""Reading chip markings: preprocessing stages, OCR engines, resolver-guided reading."""

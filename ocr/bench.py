@@ -1,0 +1,64 @@
+"""The OCR benchmark: anchors (plain engines, no preprocessing), each engine
+through bomcat's preprocessing, and the full resolver-guided pipeline."""
+from __future__ import annotations
+
+import statistics
+import subprocess
+import time
+from pathlib import Path
+
+import click
+
+from bomcat.bench import character_error_rate, naive_manufacturer, part_right, reduce_pn, same_maker
+from bomcat.images.photo import load_upright_bgr
+
+from .engines import ENGINES, EngineUnavailable, get_engine
+from .read import read_chip
+
+
+def _plain_tesseract(path: Path) -> list[str]:
+    out = subprocess.run(["tesseract", str(path), "-", "--psm", "6"], capture_output=True, text=True,
+                         check=False).stdout
+    return [line.strip() for line in out.splitlines() if line.strip()]
+
+
+def _plain_rapidocr(path: Path) -> list[str]:
+    engine = get_engine("rapidocr")
+    return [line.text for line in engine.read(load_upright_bgr(path))]
+
+
+def run_ocr_bench(directory: Path, rows: list[dict], verbose: bool = False) -> list[dict]:
+    systems = {"anchor: tesseract --psm 6": _plain_tesseract, "anchor: rapidocr as shipped": _plain_rapidocr}
+    for name in ENGINES:
+        systems[f"bomcat: {name}"] = (lambda p, n=name: read_chip(load_upright_bgr(p), engines=(n,)))
+    systems["bomcat: full pipeline"] = lambda p: read_chip(load_upright_bgr(p), engines=tuple(ENGINES))
+    report = []
+    for label, system in systems.items():
+        parts = makers = 0
+        cers, seconds = [], []
+        try:
+            for row in rows:
+                path = directory / row["file"]
+                t0 = time.perf_counter()
+                result = system(path)
+                seconds.append(time.perf_counter() - t0)
+                if isinstance(result, list):  # an anchor: plain lines
+                    text = " | ".join(result)
+                    part_ok = reduce_pn(row["part_number"]) in reduce_pn(text)
+                    maker = naive_manufacturer(text)
+                else:
+                    text = result.text
+                    part_ok = part_right(row["part_number"], result.part_number)
+                    maker = result.manufacturer
+                parts += part_ok
+                makers += same_maker(row["manufacturer"], maker)
+                cers.append(character_error_rate(row["lines"], text))
+                if verbose:
+                    click.echo(f"{label:30} {row['file']}: {text!r} part={'ok' if part_ok else 'MISS'}", err=True)
+        except EngineUnavailable as exc:
+            report.append({"system": label, "part_number": f"unavailable: {exc}"})
+            continue
+        n = len(rows)
+        report.append({"system": label, "part_number": f"{parts / n:.3f}", "manufacturer": f"{makers / n:.3f}",
+                       "mean_cer": f"{statistics.mean(cers):.3f}", "median_s": f"{statistics.median(seconds):.2f}"})
+    return report

@@ -1,0 +1,141 @@
+"""Resolver-guided reading of one chip crop.
+
+Plain OCR of a chip is unreliable, and only some part numbers are printed
+verbatim, so reading and resolving work together: we gather alternative
+readings (orientations x preprocessing recipes x engines), ask the resolver
+how well each one is explained, and keep the best. All raw readings are kept
+for the reviewer.
+"""
+from __future__ import annotations
+
+import re
+import time
+from dataclasses import asdict, dataclass, field
+from pathlib import Path
+from typing import Optional, Sequence
+
+import numpy as np
+
+from bomcat.catalog.resolver import Resolver, default_resolver
+
+from .engines import DEFAULT_ENGINE, OcrEngine, get_engine
+from .preprocess import RECIPES, run_recipe, turn
+
+ROTATIONS = (0, 90, 180, 270)
+FIRST_PASS_RECIPE = "clahe"
+
+
+@dataclass
+class RawReading:
+    engine: str
+    engine_version: str
+    preprocessing: list[str]
+    rotation: int
+    lines: list[str]
+    confidence: float
+    seconds: float
+    score: float = 0.0
+    resolution: dict = field(default_factory=dict, repr=False)
+
+    @property
+    def text(self) -> str:
+        return " | ".join(self.lines)
+
+
+@dataclass
+class ChipReading:
+    lines: list[str]
+    rotation: int
+    manufacturer: Optional[str]
+    part_number: Optional[str]
+    confidence: float
+    seconds: float
+    resolution: dict
+    readings: list[RawReading]
+    chosen: int
+
+    @property
+    def text(self) -> str:
+        return " | ".join(self.lines)
+
+    def as_dict(self) -> dict:
+        return {"lines": self.lines, "text": self.text, "rotation": self.rotation,
+                "manufacturer": self.manufacturer, "part_number": self.part_number,
+                "confidence": round(self.confidence, 3), "seconds": round(self.seconds, 3)}
+
+
+_JUNK = re.compile(r"[^A-Za-z0-9\-./#&+()]")
+
+
+def clean_lines(lines: Sequence[str]) -> list[str]:
+    out = []
+    for line in lines:
+        text = " ".join(_JUNK.sub(" ", line).split())
+        # a line of one or two stray characters is noise from edges and pins
+        if len(text.replace(" ", "")) >= 2:
+            out.append(text)
+    return out
+
+
+def plausibility(lines: list[str]) -> float:
+    """How much a reading looks like a chip marking at all: tokens of 3+ alphanumerics."""
+    tokens = [t for line in lines for t in line.split()]
+    if not tokens:
+        return 0.0
+    good = sum(1 for t in tokens if len(t) >= 3 and sum(c.isalnum() for c in t) >= 0.8 * len(t))
+    return good / len(tokens)
+
+
+def score_reading(reading: RawReading, resolver: Resolver) -> float:
+    if not reading.lines:
+        return 0.0
+    result = resolver.resolve(reading.text)
+    reading.resolution = result
+    known = 0.35 if result["manufacturer"] else 0.0
+    return result["confidence"] + known + 0.4 * reading.confidence + 0.3 * plausibility(reading.lines)
+
+
+def _read_once(engine: OcrEngine, image: np.ndarray, recipe: str, rotation: int,
+               debug_dir: Optional[Path]) -> RawReading:
+    start = time.perf_counter()
+    prefix = f"{engine.name}-r{rotation:03d}-"
+    prepared = run_recipe(turn(image, rotation), recipe, debug_dir, prefix)
+    lines = engine.read(prepared)
+    texts = clean_lines([line.text for line in lines])
+    confidence = float(np.mean([line.confidence for line in lines])) if lines else 0.0
+    return RawReading(engine.name, engine.version, [s.__name__ for s in RECIPES[recipe]], rotation,
+                      texts, confidence, time.perf_counter() - start)
+
+
+def read_chip(image: np.ndarray, engines: Sequence[str] = (DEFAULT_ENGINE,),
+              recipes: Sequence[str] = ("clahe", "tophat"), rotations: Sequence[int] = ROTATIONS,
+              resolver: Optional[Resolver] = None, debug_dir: Optional[Path] = None) -> ChipReading:
+    """Read a chip crop in any orientation; returns the best-explained reading and all others."""
+    start = time.perf_counter()
+    resolver = resolver or default_resolver()
+    readings: list[RawReading] = []
+    for name in engines:
+        engine = get_engine(name)
+        # First pass: every orientation with the first recipe, to find which way is up.
+        first = [_read_once(engine, image, recipes[0], r, debug_dir) for r in rotations]
+        for reading in first:
+            reading.score = score_reading(reading, resolver)
+        readings += first
+        best_rotations = sorted(first, key=lambda r: r.score, reverse=True)[:2]
+        for recipe in recipes[1:]:
+            for rot in {r.rotation for r in best_rotations}:
+                reading = _read_once(engine, image, recipe, rot, debug_dir)
+                reading.score = score_reading(reading, resolver)
+                readings.append(reading)
+    chosen = max(range(len(readings)), key=lambda i: readings[i].score)
+    best = readings[chosen]
+    resolution = best.resolution or resolver.resolve(best.text)
+    return ChipReading(best.lines, best.rotation, resolution.get("manufacturer"),
+                       resolution.get("part_number"), float(resolution.get("confidence", 0.0)),
+                       time.perf_counter() - start, resolution, readings, chosen)
+
+
+def reading_record(reading: RawReading) -> dict:
+    data = asdict(reading)
+    data.pop("resolution", None)
+    return data

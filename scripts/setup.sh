@@ -1,0 +1,45 @@
+#!/usr/bin/env bash
+# One-stop setup on Debian: system packages bomcat needs (only those missing),
+# a virtual environment in .venv, and the package with its test extras.
+# Safe to run again: every step checks before it acts.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+
+# tesseract: the required OCR engine; fonts: the demo and the tests render
+# synthetic chip markings with them; chromium: browser tests (Playwright drives
+# Debian's build, it never downloads its own); postgresql: the server the
+# PostgreSQL tests start in a throwaway cluster.
+SYSTEM_PACKAGES=(tesseract-ocr tesseract-ocr-eng fonts-dejavu-core fonts-dejavu-extra
+                 fonts-liberation2 chromium postgresql python3-venv)
+
+missing=()
+for pkg in "${SYSTEM_PACKAGES[@]}"; do
+    dpkg-query -W -f='${Status}' "$pkg" 2>/dev/null | grep -q "install ok installed" || missing+=("$pkg")
+done
+if [ ${#missing[@]} -gt 0 ]; then
+    echo "setup: installing system packages: ${missing[*]}"
+    SUDO=""
+    [ "$(id -u)" -eq 0 ] || SUDO="sudo"
+    $SUDO apt-get update -qq
+    DEBIAN_FRONTEND=noninteractive $SUDO apt-get install -y -qq --no-install-recommends "${missing[@]}"
+fi
+
+PYTHON="${PYTHON:-python3.11}"
+command -v "$PYTHON" >/dev/null || PYTHON=python3
+if [ ! -x .venv/bin/python ]; then
+    echo "setup: creating .venv with $PYTHON"
+    "$PYTHON" -m venv .venv
+fi
+.venv/bin/python -m pip install -q --upgrade "pip>=23.2"
+.venv/bin/python -m pip install -q -e ".[dev]"
+
+# rapidocr-onnxruntime declares the GUI build of OpenCV; two OpenCV wheels in one
+# environment overwrite each other's cv2/. Keep only the headless build.
+if .venv/bin/python -m pip show -q opencv-python >/dev/null 2>&1; then
+    headless=$(.venv/bin/python -m pip show opencv-python-headless | awk '/^Version:/{print $2}')
+    .venv/bin/python -m pip uninstall -q -y opencv-python
+    .venv/bin/python -m pip install -q --force-reinstall --no-deps "opencv-python-headless==${headless}"
+fi
+.venv/bin/python -c "import cv2, pytesseract; pytesseract.get_tesseract_version()" \
+    || { echo "setup: OpenCV or Tesseract is not usable" >&2; exit 1; }
+echo "setup: ready (.venv/bin/bomcat)"

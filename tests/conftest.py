@@ -1,0 +1,172 @@
+"""Shared fixtures: a real catalog (SQLite, and PostgreSQL in a throwaway
+cluster), the real Flask app, the real `bomcat` command, synthetic photos."""
+from __future__ import annotations
+
+import io
+import os
+import shutil
+import socket
+import subprocess
+import sys
+import tempfile
+import time
+from glob import glob
+from pathlib import Path
+
+import pytest
+from PIL import Image
+
+from bomcat.catalog.db import open_catalog
+from bomcat.catalog.records import create_device
+from bomcat.images.synth import SyntheticChip, render_board
+
+ROOT = Path(__file__).resolve().parents[1]
+SHARED = ROOT.parent / "shared" / "bench"
+ARTIFACTS = ROOT / "test-artifacts"
+
+
+def shared_path(*parts: str) -> Path:
+    path = SHARED.joinpath(*parts)
+    if not path.exists():
+        pytest.skip(f"{path} is not here (the shared benchmark data sits beside the project)")
+    return path
+
+
+@pytest.fixture
+def catalog(tmp_path):
+    return open_catalog(f"sqlite:///{tmp_path / 'catalog.sqlite3'}", photo_root=tmp_path / "photos")
+
+
+@pytest.fixture
+def device(catalog):
+    with catalog.session() as session:
+        create_device(session, "test-cam", "Hikvision", "DS-2CD2xx", variant="test")
+    return "test-cam"
+
+
+SMALL_BOARD_CHIPS = [
+    (["winbond", "25Q128JVSQ", "1927"], "SOIC8", 0),
+    (["SONY", "IMX307LQD", "2134"], "QFN", 180),
+    (["EPSON", "SG-8018CA", "2019"], "SOIC8", 90),
+]
+
+
+def board_jpeg(chips=SMALL_BOARD_CHIPS, seed: int = 7, size=(1500, 1000)) -> tuple[bytes, list[SyntheticChip]]:
+    rendered = render_board([SyntheticChip(list(lines), pkg, rot) for lines, pkg, rot in chips], size=size, seed=seed)
+    buf = io.BytesIO()
+    Image.fromarray(rendered.image[:, :, ::-1]).save(buf, format="JPEG", quality=92)
+    return buf.getvalue(), rendered.chips
+
+
+@pytest.fixture(scope="session")
+def small_board() -> tuple[bytes, list[SyntheticChip]]:
+    return board_jpeg()
+
+
+@pytest.fixture
+def board_file(tmp_path, small_board) -> Path:
+    path = tmp_path / "board.jpg"
+    path.write_bytes(small_board[0])
+    return path
+
+
+@pytest.fixture
+def app(catalog):
+    from bomcat.web import create_app
+    return create_app({"TESTING": True, "CATALOG": catalog, "SECRET_KEY": "test"})
+
+
+@pytest.fixture
+def client(app):
+    return app.test_client()
+
+
+class Runner:
+    """Runs the real `bomcat` command in a subprocess against a test catalog."""
+
+    def __init__(self, home: Path) -> None:
+        self.env = {**os.environ, "BOMCAT_HOME": str(home)}
+        self.env.pop("BOMCAT_DATABASE_URL", None)
+
+    def __call__(self, *args: str, input: str | None = None, timeout: float = 300) -> subprocess.CompletedProcess:
+        return subprocess.run([sys.executable, "-m", "bomcat", *args], input=input, capture_output=True,
+                              text=True, env=self.env, timeout=timeout)
+
+
+@pytest.fixture
+def runner(tmp_path) -> Runner:
+    return Runner(tmp_path / "home")
+
+
+@pytest.fixture(scope="session")
+def demo_catalog(tmp_path_factory):
+    from bomcat.demo import build_demo
+    root = tmp_path_factory.mktemp("demo")
+    cat = open_catalog(f"sqlite:///{root / 'demo.sqlite3'}", photo_root=root / "photos")
+    summary = build_demo(cat, boards=3, echo=lambda _msg: None)
+    return cat, summary
+
+
+# -- PostgreSQL: a throwaway cluster started for the session ------------------
+
+def _free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+@pytest.fixture(scope="session")
+def postgres_url():
+    if os.environ.get("BOMCAT_TEST_POSTGRES_URL"):
+        yield os.environ["BOMCAT_TEST_POSTGRES_URL"]
+        return
+    initdb = sorted(glob("/usr/lib/postgresql/*/bin/initdb"))
+    if not initdb:
+        if os.environ.get("CI"):
+            pytest.fail("PostgreSQL is not installed: scripts/setup.sh should have installed it")
+        pytest.skip("no PostgreSQL server binaries here (apt-get install postgresql)")
+    bindir = Path(initdb[-1]).parent
+    data = Path(tempfile.mkdtemp(prefix="bomcat-pg-"))
+    as_user: list[str] = []
+    if os.geteuid() == 0:  # initdb and postgres refuse to run as root
+        shutil.chown(data, "postgres", "postgres")
+        as_user = ["runuser", "-u", "postgres", "--"]
+    port = _free_port()
+    subprocess.run([*as_user, str(bindir / "initdb"), "-D", str(data / "db"), "-A", "trust", "-U", "bomcat",
+                    "--no-sync"], check=True, capture_output=True)
+    server = subprocess.Popen([*as_user, str(bindir / "postgres"), "-D", str(data / "db"), "-p", str(port),
+                               "-k", str(data), "-h", "127.0.0.1", "-F"],
+                              stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    url = f"postgresql+psycopg://bomcat@127.0.0.1:{port}/postgres"
+    from sqlalchemy import create_engine, text
+    deadline = time.time() + 30
+    while True:
+        try:
+            with create_engine(url).connect() as conn:
+                conn.execute(text("select 1"))
+            break
+        except Exception:
+            if time.time() > deadline or server.poll() is not None:
+                server.kill()
+                pytest.fail("the throwaway PostgreSQL server did not start")
+            time.sleep(0.3)
+    try:
+        yield url
+    finally:
+        server.terminate()
+        server.wait(timeout=30)
+        shutil.rmtree(data, ignore_errors=True)
+
+
+@pytest.fixture
+def fresh_postgres_url(postgres_url):
+    """A new, empty database on the session's server."""
+    from sqlalchemy import create_engine, text
+    name = f"t{os.getpid()}_{time.monotonic_ns()}"
+    admin = create_engine(postgres_url, isolation_level="AUTOCOMMIT")
+    with admin.connect() as conn:
+        conn.execute(text(f'CREATE DATABASE "{name}"'))
+    yield postgres_url.rsplit("/", 1)[0] + "/" + name
+    with admin.connect() as conn:
+        conn.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
+    admin.dispose()

@@ -1,0 +1,20 @@
+"""The component page: one BOM line with its evidence crop, readings and review log."""
+from __future__ import annotations
+
+from flask import Blueprint, abort
+
+from bomcat.catalog.models import Component
+
+from .serialize import component_detail
+from .views import catalog, data_view
+
+bp = Blueprint("components", __name__)
+
+
+@data_view(bp, "/components/<int:component_id>", "component.html")
+def component_page(component_id: int) -> dict:
+    with catalog().session() as session:
+        component = session.get(Component, component_id)
+        if component is None:
+            abort(404, f"no component {component_id}")
+        return {"component": component_detail(component)}

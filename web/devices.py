@@ -1,0 +1,44 @@
+"""Device list, device page (BOM table and photos), photo page with its regions."""
+from __future__ import annotations
+
+from flask import Blueprint, abort
+from sqlalchemy import select
+
+from bomcat.catalog.models import Device, Photo
+
+from .serialize import component_row, device_detail, device_summary, photo_dict, region_dict
+from .views import catalog, data_view
+
+bp = Blueprint("devices", __name__)
+
+
+@data_view(bp, "/devices", "devices.html")
+def device_list() -> dict:
+    with catalog().session() as session:
+        devices = session.scalars(select(Device).order_by(Device.maker, Device.model)).all()
+        return {"devices": [device_summary(d) for d in devices]}
+
+
+@data_view(bp, "/devices/<slug>", "device.html")
+def device_page(slug: str) -> dict:
+    with catalog().session() as session:
+        device = session.scalar(select(Device).where(Device.slug == slug))
+        if device is None:
+            abort(404, f"no device {slug!r}")
+        return {"device": device_detail(device),
+                "components": [component_row(c) for c in device.components],
+                "photos": [photo_dict(p) for p in device.photos]}
+
+
+@data_view(bp, "/photos/<int:photo_id>", "photo.html")
+def photo_page(photo_id: int) -> dict:
+    with catalog().session() as session:
+        photo = session.get(Photo, photo_id)
+        if photo is None:
+            abort(404, f"no photo {photo_id}")
+        regions = []
+        for region in photo.regions:
+            item = region_dict(region)
+            item["component"] = component_row(region.component) if region.component else None
+            regions.append(item)
+        return {"photo": photo_dict(photo), "device": device_summary(photo.device), "regions": regions}

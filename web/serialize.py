@@ -1,0 +1,78 @@
+"""Catalog rows as plain dicts, shared by the pages, the JSON and the exports."""
+from __future__ import annotations
+
+from typing import Optional
+
+from flask import url_for
+
+from bomcat.catalog.models import Component, Device, DerivedImage, Photo, Reading, Region, Review
+from bomcat.catalog.resolver import knowledge
+
+
+def file_url(derived: Optional[DerivedImage]) -> Optional[str]:
+    return url_for("files.derived", derived_id=derived.id) if derived else None
+
+
+def device_summary(d: Device) -> dict:
+    return {"slug": d.slug, "title": d.title, "maker": d.maker, "model": d.model, "status": d.status.value,
+            "photos": len(d.photos), "components": len(d.components),
+            "url": url_for("devices.device_page", slug=d.slug)}
+
+
+def device_detail(d: Device) -> dict:
+    return {**device_summary(d), "variant": d.variant, "firmware": d.firmware, "serial": d.serial,
+            "acquired_where": d.acquired_where, "acquired_on": d.acquired_on and d.acquired_on.isoformat(),
+            "teardown_on": d.teardown_on and d.teardown_on.isoformat(), "notes": d.notes,
+            "created_at": d.created_at.isoformat()}
+
+
+def region_dict(r: Region) -> dict:
+    return {"id": r.id, "photo_id": r.photo_id, "cx": r.cx, "cy": r.cy, "w": r.w, "h": r.h, "angle": r.angle,
+            "score": r.score, "designator": r.designator, "origin": r.origin.value, "created_by": r.created_by,
+            "crop_url": file_url(r.crop())}
+
+
+def photo_dict(p: Photo) -> dict:
+    upright = p.derivative("upright")
+    return {"id": p.id, "sha256": p.sha256, "original_filename": p.original_filename, "media_type": p.media_type,
+            "width": p.width, "height": p.height, "exif_orientation": p.exif_orientation,
+            "captured_at": p.captured_at and p.captured_at.isoformat(), "camera": p.camera, "board": p.board,
+            "side": p.side, "uploaded_by": p.uploaded_by, "uploaded_at": p.uploaded_at.isoformat(),
+            "original_url": url_for("files.original", sha=p.sha256),
+            "upright_url": file_url(upright), "upright_size": [upright.width, upright.height] if upright else None,
+            "thumbnail_url": file_url(p.derivative("thumbnail")),
+            "url": url_for("devices.photo_page", photo_id=p.id)}
+
+
+def reading_dict(r: Reading) -> dict:
+    return {"id": r.id, "engine": r.engine, "engine_version": r.engine_version, "preprocessing": r.preprocessing,
+            "rotation": r.rotation, "lines": r.lines, "text": r.text, "confidence": r.confidence,
+            "seconds": r.seconds, "chosen": r.chosen, "created_at": r.created_at.isoformat()}
+
+
+def review_dict(r: Review) -> dict:
+    return {"id": r.id, "reviewer": r.reviewer, "verdict": r.verdict.value, "values": r.values,
+            "comment": r.comment, "created_at": r.created_at.isoformat()}
+
+
+def component_row(c: Component) -> dict:
+    m = c.manufacturer
+    lineage = knowledge.load().lineage(m.name) if m else []
+    crop = c.region.crop() if c.region else None
+    return {"id": c.id, "designator": c.designator, "marking": c.marking, "part_number": c.part_number,
+            "manufacturer": m.name if m else None, "country": m.country if m else None,
+            "owner_today": lineage[-1]["name"] if lineage else None, "category": c.category,
+            "date_code": c.date_code, "confidence": c.confidence, "status": c.status.value,
+            "crop_url": file_url(crop), "photo_id": c.region.photo_id if c.region else None,
+            "url": url_for("components.component_page", component_id=c.id)}
+
+
+def component_detail(c: Component) -> dict:
+    row = component_row(c)
+    m = c.manufacturer
+    row.update({"device": device_summary(c.device),
+                "region": region_dict(c.region) if c.region else None,
+                "readings": [reading_dict(r) for r in c.region.readings] if c.region else [],
+                "reviews": [review_dict(r) for r in c.reviews],
+                "lineage": knowledge.load().lineage(m.name) if m else []})
+    return row

@@ -1,0 +1,43 @@
+"""Shared view plumbing: one data dict per page, rendered as HTML or as JSON at
+the same URL with `.json`, with a `Link: rel="alternate"` header (as Datasette does)."""
+from __future__ import annotations
+
+from typing import Callable
+
+from flask import Blueprint, Flask, current_app, jsonify, render_template, request
+from werkzeug.exceptions import HTTPException
+
+from bomcat.catalog.db import Catalog
+
+
+def catalog() -> Catalog:
+    return current_app.config["CATALOG"]
+
+
+def data_view(bp: Blueprint, rule: str, template: str) -> Callable:
+    """Register `rule` (HTML) and `rule.json` (JSON) for a function returning the page's data dict."""
+    def decorator(func: Callable[..., dict]) -> Callable:
+        def html_view(**kwargs):
+            data = func(**kwargs)
+            response = current_app.make_response(render_template(template, **data))
+            response.headers["Link"] = f'<{request.path}.json>; rel="alternate"; type="application/json"'
+            return response
+
+        def json_view(**kwargs):
+            response = jsonify(func(**kwargs))
+            html_path = request.path.removesuffix(".json")
+            response.headers["Link"] = f'<{html_path}>; rel="alternate"; type="text/html"'
+            return response
+
+        bp.add_url_rule(rule, func.__name__, html_view)
+        bp.add_url_rule(rule + ".json", func.__name__ + "_json", json_view)
+        return func
+    return decorator
+
+
+def register_error_handlers(app: Flask) -> None:
+    @app.errorhandler(HTTPException)
+    def http_error(exc: HTTPException):
+        if request.path.endswith(".json") or request.path.startswith("/api/") or request.accept_mimetypes.best == "application/json":
+            return jsonify({"error": exc.description or exc.name}), exc.code
+        return render_template("error.html", error=exc), exc.code
