@@ -56,6 +56,7 @@ class TolerantPattern:
     strict: re.Pattern
     tolerant: re.Pattern
     expected: tuple[frozenset[str], ...]   # per tolerant capture group (1-based index - 1)
+    tolerant_lazy: re.Pattern               # the same, preferring fewer optional characters
     prefix: str                             # literal characters every match starts with
     group_base: int                         # capture groups before the positional ones
 
@@ -87,8 +88,9 @@ def _class_regex(chars: frozenset[str]) -> str:
 
 
 class _Builder:
-    def __init__(self) -> None:
+    def __init__(self, lazy: bool = False) -> None:
         self.expected: list[frozenset[str]] = []
+        self.lazy = lazy  # optional copies matched as few as possible: a second alignment
 
     def position(self, accepted: frozenset[str]) -> str:
         widened = set(accepted)
@@ -127,7 +129,7 @@ class _Builder:
                 return f"(?:{body}){{{low},{high_s}}}"
             parts = [self.render(sub, True) for _ in range(low)]
             optional = "".join(f"(?:{self.render(sub, True)}" for _ in range(high - low))
-            return "".join(parts) + optional + ")?" * (high - low)
+            return "".join(parts) + optional + (")??" if self.lazy else ")?") * (high - low)
         if op is C.AT:
             return {C.AT_BEGINNING: "^", C.AT_END: "$", C.AT_BOUNDARY: r"\b"}[av]
         if op is C.ANY:
@@ -167,6 +169,9 @@ def compile_tolerant(pattern: str) -> TolerantPattern:
     tolerant_src = builder.render(parsed, tolerant=True)
     strict = re.compile(strict_src)
     tolerant = re.compile(tolerant_src)
+    lazy_builder = _Builder(lazy=True)
+    lazy_builder.names = builder.names
+    tolerant_lazy = re.compile(lazy_builder.render(parsed, tolerant=True))
     # Named groups come first in numbering only when declared before positions; we map
     # positional groups by the order builder.position() was called, which equals the
     # order of their opening parentheses. Named groups interleave, so index explicitly.
@@ -174,20 +179,32 @@ def compile_tolerant(pattern: str) -> TolerantPattern:
     positional = [i for i in range(1, tolerant.groups + 1) if i not in named_indices]
     if len(positional) != len(builder.expected):
         raise AssertionError("tolerant pattern group bookkeeping is off")
-    pattern_obj = TolerantPattern(strict, tolerant, tuple(builder.expected),
+    pattern_obj = TolerantPattern(strict, tolerant, tuple(builder.expected), tolerant_lazy,
                                   _literal_prefix(parsed), 0)
     object.__setattr__(pattern_obj, "positional", tuple(positional))
     return pattern_obj
 
 
 def match_tolerant(pattern: TolerantPattern, token: str) -> Repair | None:
-    """Full-match `token` against the pattern, repairing OCR confusions; None if no match."""
-    m = pattern.strict.fullmatch(token)
-    if m:
+    """Full-match `token` against the pattern, repairing OCR confusions; None if no match.
+
+    Two alignments are tried (optional parts greedy, then lazy) and the cheaper repair wins.
+    """
+    if pattern.strict.fullmatch(token):
         return Repair(token, 0.0, 0)
     m = pattern.tolerant.fullmatch(token)
     if not m:
         return None
+    first = _repair(pattern, token, m)
+    if first is not None and first.cost == 0:
+        return first
+    m_lazy = pattern.tolerant_lazy.fullmatch(token)
+    second = _repair(pattern, token, m_lazy) if m_lazy else None
+    options = [r for r in (first, second) if r is not None]
+    return min(options, key=lambda r: r.cost) if options else None
+
+
+def _repair(pattern: TolerantPattern, token: str, m: re.Match) -> Repair | None:
     chars = list(token)
     cost = 0.0
     changes = 0
@@ -202,6 +219,9 @@ def match_tolerant(pattern: TolerantPattern, token: str) -> Repair | None:
         cost += substitution_cost(ch, best)
         changes += 1
         chars[start] = best
+    # More than one repair per four characters is guessing, not reading.
+    if changes > max(1, len(token) // 4):
+        return None
     repaired = "".join(chars)
     if not pattern.strict.fullmatch(repaired):
         return None

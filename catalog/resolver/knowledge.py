@@ -10,7 +10,13 @@ A family names the full part-number pattern and how the package shortens it:
   over one token (``scope = "token"``) or over the whole marking, lines joined by
   `` | `` (``scope = "marking"``); ``part`` is a template over its named groups;
 - ``codes``: printed codes standing for part numbers (Micron FBGA codes);
-- ``markings``: real markings with the part they denote, which the tests check.
+- ``markings``: real markings with the part they denote, which the tests check;
+- ``logo_required``: the pattern is too short to stand alone: without the maker's logo
+  text in the marking it is a weak hint only;
+- ``multi_source``: many companies make this part number (ULN2803A, 74HC245): the maker is
+  named only when its logo is in the marking;
+- ``earlier_makers``: companies that marked the same family before it passed to this one
+  (Sipex and Exar for MaxLinear's SP3xxx); their logo in the marking names them instead.
 """
 from __future__ import annotations
 
@@ -67,6 +73,9 @@ class Family:
     date_code: str
     codes: dict[str, str]
     markings: list[tuple[str, str]]
+    logo_required: bool = False
+    multi_source: bool = False
+    earlier_makers: list[str] = field(default_factory=list)
     forms: list[Form] = field(default_factory=list)
     part_regex: re.Pattern = None  # type: ignore[assignment]
 
@@ -85,6 +94,9 @@ def _family(m: ManufacturerInfo, stem: str, index: int, raw: dict) -> Family:
             date_code=raw.get("date_code", m.date_code),
             codes={k.upper(): v for k, v in raw.get("codes", {}).items()},
             markings=[(mk, pn) for mk, pn in raw.get("markings", [])],
+            logo_required=bool(raw.get("logo_required", False)),
+            multi_source=bool(raw.get("multi_source", False)),
+            earlier_makers=list(raw.get("earlier_makers", [])),
         )
     except KeyError as exc:
         raise KnowledgeError(f"{stem}.toml family {index}: missing {exc}") from None
@@ -195,6 +207,10 @@ def build(files: dict[str, dict]) -> KnowledgeBase:
         for target in filter(None, [m.successor]):
             if target not in manufacturers:
                 raise KnowledgeError(f"{m.key}.toml: successor {target!r} is not a known manufacturer")
+        for fam in m.families:
+            for earlier in fam.earlier_makers:
+                if earlier not in manufacturers:
+                    raise KnowledgeError(f"{m.key}.toml {fam.name}: earlier maker {earlier!r} is not known")
     return KnowledgeBase(manufacturers, names, token_forms, open_forms, marking_forms)
 
 

@@ -18,7 +18,7 @@ from rapidfuzz import fuzz
 from . import knowledge
 from .confusion import fold, match_tolerant
 from .datecodes import DateCode, find_date_code
-from .knowledge import Form, KnowledgeBase, ManufacturerInfo
+from .knowledge import Family, Form, KnowledgeBase, ManufacturerInfo
 from .parse import Marking, Token, country_of, parse_marking
 
 ANSWER_THRESHOLD = 0.5
@@ -38,6 +38,8 @@ class Candidate:
     evidence: list[str] = field(default_factory=list)
     date_convention: str = "YYWW"
     tokens_used: tuple[int, ...] = ()
+    family: Optional["Family"] = None
+    maker_unknown: bool = False
 
     def as_dict(self) -> dict:
         return {"part_number": self.part_number, "manufacturer": self.manufacturer.name,
@@ -102,7 +104,7 @@ class Resolver:
                 m = form.pattern.strict.fullmatch(repair.text)
                 part = _fill(form.template, m.groupdict(), repair.text)
             out.append(Candidate(part, fam.manufacturer, fam.name, fam.category, form.kind, token,
-                                 repair.cost, date_convention=fam.date_code, tokens_used=index))
+                                 repair.cost, date_convention=fam.date_code, tokens_used=index, family=fam))
             out[-1].evidence.append(self._form_evidence(form, token, repair.text))
             out[-1].score = self._base_score(form, token, repair.cost)
         return out
@@ -128,6 +130,13 @@ class Resolver:
         score -= 0.4 * cost
         return score
 
+    def _joined_candidates(self, found: list[Candidate], tokens: list[Token], i: int) -> None:
+        joined = tokens[i].norm + tokens[i + 1].norm
+        for cand in self._token_candidates(joined, (i, i + 1)):
+            cand.evidence.append("two printed words read as one part number")
+            cand.score -= 0.03
+            found.append(cand)
+
     def _marking_candidates(self, marking: Marking) -> list[Candidate]:
         text = marking.normalized
         out = []
@@ -138,7 +147,7 @@ class Resolver:
             fam = form.family
             part = _fill(form.template, m.groupdict(), m.group(0))
             cand = Candidate(part, fam.manufacturer, fam.name, fam.category, "form", m.group(0), 0.0,
-                             date_convention=fam.date_code)
+                             date_convention=fam.date_code, family=fam)
             cand.evidence.append(f"'{m.group(0)}' is a {fam.name} marking")
             cand.score = BASE_SCORE["form"] + 0.07
             out.append(cand)
@@ -154,19 +163,14 @@ class Resolver:
                 continue
             found += self._token_candidates(token.norm, (i,))
             if i + 1 < len(tokens) and tokens[i + 1].line == token.line and tokens[i + 1].label != "logo":
-                joined = token.norm + tokens[i + 1].norm
-                for cand in self._token_candidates(joined, (i, i + 1)):
-                    cand.evidence.append("two printed words read as one part number")
-                    cand.score -= 0.03
-                    found.append(cand)
+                self._joined_candidates(found, tokens, i)
+        for i, token in enumerate(tokens):  # a logo that is also the part's prefix: 'STC 8G1K17'
+            if token.label == "logo" and i + 1 < len(tokens) and tokens[i + 1].line == token.line:
+                self._joined_candidates(found, tokens, i)
         found += self._marking_candidates(marking)
+
         for cand in found:
-            if cand.manufacturer.name in logos:
-                cand.score += 0.15
-                cand.evidence.append(f"{cand.manufacturer.name} logo text")
-            elif logos:
-                cand.score -= 0.25
-                cand.evidence.append("marking names " + ", ".join(logos))
+            self._weigh_logos(cand, logos)
         # One entry per (part, manufacturer): keep the best-scored reading of each.
         best: dict[tuple[str, str], Candidate] = {}
         for cand in found:
@@ -176,12 +180,32 @@ class Resolver:
         ranked = sorted(best.values(), key=lambda c: (c.score, len(c.part_number)), reverse=True)
         return ranked, logos
 
+    def _weigh_logos(self, cand: Candidate, logos: dict[str, ManufacturerInfo]) -> None:
+        fam = cand.family
+        earlier = next((logos[n] for n in fam.earlier_makers if n in logos), None)
+        if earlier is not None:
+            cand.manufacturer = earlier
+        if cand.manufacturer.name in logos:
+            cand.score += 0.15
+            cand.evidence.append(f"{cand.manufacturer.name} logo text")
+            return
+        if fam.multi_source:
+            cand.maker_unknown = True
+            cand.evidence.append("made by several companies and no maker's logo is printed")
+        if logos:
+            cand.score -= 0.25
+            cand.evidence.append("marking names " + ", ".join(logos))
+        elif fam.logo_required:
+            cand.score -= 0.3
+            cand.evidence.append(f"pattern too short to stand without the {fam.manufacturer.name} logo")
+
     def resolve(self, text: str) -> dict:
         marking = parse_marking(text)
         ranked, logos = self.candidates(marking)
         answer: Optional[Candidate] = ranked[0] if ranked else None
         if answer is not None and len(ranked) > 1:
             rival = next((c for c in ranked[1:] if c.manufacturer is not answer.manufacturer
+                          and not (c.maker_unknown or answer.maker_unknown)
                           and not _same_part(c.part_number, answer.part_number)), None)
             if rival is not None and answer.score - rival.score < 0.06:
                 answer.score -= 0.15
@@ -219,6 +243,8 @@ class Resolver:
         confidence = 0.0
         if answer is not None and answer.score >= ANSWER_THRESHOLD:
             manufacturer, part, category = answer.manufacturer, answer.part_number, answer.category
+            if answer.maker_unknown:
+                manufacturer = None
             confidence = answer.score
             explanation = "; ".join(answer.evidence)
         elif len(logos) == 1:
