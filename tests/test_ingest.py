@@ -9,6 +9,8 @@ from bomcat.catalog.records import create_device
 from bomcat.images.geometry import iou_xywh
 from bomcat.images.ingest import INGEST_STEPS, IngestError, ingest_photo
 
+from .conftest import board_jpeg
+
 MODELS = (Photo, DerivedImage, Region, Reading, Component, Review)
 
 
@@ -69,8 +71,7 @@ def test_the_same_photo_cannot_be_evidence_for_two_devices(catalog, device, smal
 @pytest.mark.parametrize("failing_after", [1, 2, 3, 5])
 def test_a_failing_step_leaves_no_rows_and_no_files(catalog, device, small_board, failing_after):
     # A photo that is already stored must survive a later failed ingest untouched.
-    other, _ = __import__("tests.conftest", fromlist=["board_jpeg"]).board_jpeg(
-        [(["AKM", "AK4951EN"], "QFN", 0)], seed=3, size=(900, 600))
+    other, _ = board_jpeg([(["AKM", "AK4951EN"], "QFN", 0)], seed=3, size=(900, 600))
     ingest_photo(catalog, device, other, "kept.jpg", uploaded_by="alice")
     before, files = counts(catalog), stored_files(catalog)
 

@@ -12,6 +12,7 @@ rarer ones dearer. They feed the candidate's confidence.
 """
 from __future__ import annotations
 
+import os
 import re
 import re._constants as C
 import re._parser as P
@@ -58,7 +59,7 @@ class TolerantPattern:
     expected: tuple[frozenset[str], ...]   # per tolerant capture group (1-based index - 1)
     tolerant_lazy: re.Pattern               # the same, preferring fewer optional characters
     prefix: str                             # literal characters every match starts with
-    group_base: int                         # capture groups before the positional ones
+    literals: int                           # fixed characters in any match (specificity)
 
 
 @dataclass(frozen=True)
@@ -140,22 +141,42 @@ class _Builder:
 
 
 def _literal_prefix(items) -> str:
+    """The literal text every match starts with (the common prefix of alternatives)."""
     prefix = ""
     for op, av in items:
         if op is C.LITERAL:
             prefix += chr(av)
-        elif op is C.SUBPATTERN:
-            inner = _literal_prefix(av[3])
-            prefix += inner
-            if not _all_literal(av[3]):
-                break
+            continue
+        if op is C.SUBPATTERN:
+            inner, complete = _literal_prefix(av[3]), _all_literal(av[3])
+        elif op is C.BRANCH:
+            alternatives = [_literal_prefix(b) for b in av[1]]
+            inner, complete = os.path.commonprefix(alternatives), False
         else:
+            break
+        prefix += inner
+        if not complete:
             break
     return prefix
 
 
 def _all_literal(items) -> bool:
     return all(op is C.LITERAL or (op is C.SUBPATTERN and _all_literal(av[3])) for op, av in items)
+
+
+def literal_count(items) -> int:
+    """How many fixed characters any match must contain: a measure of how specific a pattern is."""
+    total = 0
+    for op, av in items:
+        if op is C.LITERAL:
+            total += 1
+        elif op is C.SUBPATTERN:
+            total += literal_count(av[3])
+        elif op is C.BRANCH:
+            total += min(literal_count(b) for b in av[1])
+        elif op in (C.MAX_REPEAT, C.MIN_REPEAT):
+            total += av[0] * literal_count(av[2])
+    return total
 
 
 @lru_cache(maxsize=None)
@@ -180,7 +201,7 @@ def compile_tolerant(pattern: str) -> TolerantPattern:
     if len(positional) != len(builder.expected):
         raise AssertionError("tolerant pattern group bookkeeping is off")
     pattern_obj = TolerantPattern(strict, tolerant, tuple(builder.expected), tolerant_lazy,
-                                  _literal_prefix(parsed), 0)
+                                  _literal_prefix(parsed), literal_count(parsed))
     object.__setattr__(pattern_obj, "positional", tuple(positional))
     return pattern_obj
 

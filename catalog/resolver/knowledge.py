@@ -45,6 +45,7 @@ class ManufacturerInfo:
     jep106: Optional[str]
     note: Optional[str]
     date_code: str = "YYWW"
+    logo_patterns: list[re.Pattern] = field(default_factory=list)  # tokens that stand for the logo
     families: list["Family"] = field(default_factory=list)
 
 
@@ -129,8 +130,15 @@ def _manufacturer(stem: str, raw: dict) -> ManufacturerInfo:
         successor=raw.get("successor") or None, successor_year=raw.get("successor_year") or None,
         jep106=raw.get("jep106") or None, note=raw.get("note") or None,
         date_code=raw.get("date_code", "YYWW"),
+        logo_patterns=[re.compile(p) for p in raw.get("logo_patterns", [])],
     )
-    m.families = [_family(m, stem, i, f) for i, f in enumerate(raw.get("family", []), start=1)]
+    for index, entry in enumerate(raw.get("family", []), start=1):
+        try:
+            m.families.append(_family(m, stem, index, entry))
+        except (ValueError, re.error) as exc:
+            if isinstance(exc, KnowledgeError):
+                raise
+            raise KnowledgeError(f"{stem}.toml family {index} ({entry.get('name')}): {exc}") from None
     return m
 
 
@@ -141,6 +149,7 @@ class KnowledgeBase:
     token_forms: dict[str, list[Form]]                  # folded 2-char prefix -> forms
     open_forms: list[Form]                              # token forms with no literal prefix
     marking_forms: list[Form]
+    short_logos: dict[str, list[str]] = field(default_factory=dict)  # one-letter glyph -> makers
 
     @property
     def families(self) -> list[Family]:
@@ -211,7 +220,12 @@ def build(files: dict[str, dict]) -> KnowledgeBase:
             for earlier in fam.earlier_makers:
                 if earlier not in manufacturers:
                     raise KnowledgeError(f"{m.key}.toml {fam.name}: earlier maker {earlier!r} is not known")
-    return KnowledgeBase(manufacturers, names, token_forms, open_forms, marking_forms)
+    short_logos: dict[str, list[str]] = {}
+    for m in manufacturers.values():
+        for logo in m.logos:
+            if len(logo) == 1:
+                short_logos.setdefault(logo.upper(), []).append(m.name)
+    return KnowledgeBase(manufacturers, names, token_forms, open_forms, marking_forms, short_logos)
 
 
 def read_files() -> dict[str, dict]:

@@ -56,6 +56,7 @@ def _fill(template: str, groups: dict, token: str) -> str:
 class Resolver:
     def __init__(self, kb: Optional[KnowledgeBase] = None) -> None:
         self.kb = kb or knowledge.load()
+        self._pattern_logos = [m for m in self.kb.manufacturers.values() if m.logo_patterns]
 
     # -- evidence gathering -------------------------------------------------
     def _logos(self, marking: Marking) -> dict[str, ManufacturerInfo]:
@@ -66,6 +67,9 @@ class Resolver:
             m = self.kb.lookup_name(token.text)
             if m is None and len(token.norm) >= 5:
                 m = self._fuzzy_name(token.norm)
+            if m is None:
+                m = next((x for x in self._pattern_logos if any(p.match(token.norm) for p in x.logo_patterns)),
+                         None)
             if m is None and i + 1 < len(tokens) and tokens[i + 1].line == token.line:
                 m = self.kb.lookup_name(token.text + tokens[i + 1].text)
                 if m:
@@ -123,8 +127,10 @@ class Resolver:
     @staticmethod
     def _base_score(form: Form, token: str, cost: float) -> float:
         score = BASE_SCORE[form.kind]
-        literal = len(form.prefix) if form.kind != "code" else 4
-        score += 0.035 * min(literal, 4) - 0.07
+        literals = form.pattern.literals if form.kind != "code" else 5
+        if form.kind == "dropped":
+            literals += len(form.family.drop or "")
+        score += 0.025 * min(literals, 6) - 0.06   # a specific pattern is stronger evidence
         if len(token) < 5:
             score -= 0.12
         score -= 0.4 * cost
@@ -156,10 +162,13 @@ class Resolver:
     # -- the whole ----------------------------------------------------------
     def candidates(self, marking: Marking) -> tuple[list[Candidate], dict[str, ManufacturerInfo]]:
         logos = self._logos(marking)
+        # One-letter logo glyphs ('Z' for Zbit) only ever support a candidate of their maker.
+        self._short_logo_hits = {name: t.text for t in marking.tokens if len(t.norm) == 1
+                                 for name in self.kb.short_logos.get(t.norm, ())}
         found: list[Candidate] = []
         tokens = marking.tokens
         for i, token in enumerate(tokens):
-            if token.label == "logo" or len(token.norm) < 3:
+            if token.label == "logo" or len(token.norm) < 2:
                 continue
             found += self._token_candidates(token.norm, (i,))
             if i + 1 < len(tokens) and tokens[i + 1].line == token.line and tokens[i + 1].label != "logo":
@@ -189,6 +198,10 @@ class Resolver:
             cand.score += 0.15
             cand.evidence.append(f"{cand.manufacturer.name} logo text")
             return
+        if cand.manufacturer.name in self._short_logo_hits:
+            cand.score += 0.12
+            cand.evidence.append(f"'{self._short_logo_hits[cand.manufacturer.name]}' logo glyph")
+            return
         if fam.multi_source:
             cand.maker_unknown = True
             cand.evidence.append("made by several companies and no maker's logo is printed")
@@ -198,6 +211,9 @@ class Resolver:
         elif fam.logo_required:
             cand.score -= 0.3
             cand.evidence.append(f"pattern too short to stand without the {fam.manufacturer.name} logo")
+        elif cand.kind == "dropped":
+            cand.score -= 0.12
+            cand.evidence.append(f"the shortened form needs the {fam.manufacturer.name} logo to be sure")
 
     def resolve(self, text: str) -> dict:
         marking = parse_marking(text)
