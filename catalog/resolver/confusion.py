@@ -60,6 +60,7 @@ class TolerantPattern:
     tolerant_lazy: re.Pattern               # the same, preferring fewer optional characters
     prefix: str                             # literal characters every match starts with
     literals: int                           # fixed characters in any match (specificity)
+    starts: frozenset[str] | None           # possible first two characters, None if unbounded
 
 
 @dataclass(frozen=True)
@@ -164,6 +165,58 @@ def _all_literal(items) -> bool:
     return all(op is C.LITERAL or (op is C.SUBPATTERN and _all_literal(av[3])) for op, av in items)
 
 
+def first_strings(items, n: int = 2, limit: int = 600) -> set[str] | None:
+    """Every string of the first `n` characters a match can start with, or None when too many.
+
+    Used to index forms by their first two characters, alternatives included.
+    """
+    partial: set[str] = {""}
+
+    def extend(prefixes: set[str], nodes) -> set[str] | None:
+        for op, av in nodes:
+            done = {p for p in prefixes if len(p) >= n}
+            todo = prefixes - done
+            if not todo:
+                return prefixes
+            if op is C.LITERAL:
+                todo = {p + chr(av) for p in todo}
+            elif op is C.IN:
+                chars = _chars_of(av)
+                todo = {p + c for p in todo for c in chars}
+            elif op is C.SUBPATTERN:
+                todo = extend(todo, av[3])
+            elif op is C.BRANCH:
+                out: set[str] = set()
+                for branch in av[1]:
+                    got = extend(set(todo), branch)
+                    if got is None:
+                        return None
+                    out |= got
+                todo = out
+            elif op in (C.MAX_REPEAT, C.MIN_REPEAT):
+                low, high, sub = av
+                out = set(todo) if low == 0 else set()
+                current = set(todo)
+                for count in range(1, min(high, n) + 1):
+                    current = extend(current, sub)
+                    if current is None:
+                        return None
+                    if count >= low:
+                        out |= current
+                if low > n:
+                    out |= current
+                todo = out
+            else:
+                return None
+            if todo is None or len(todo) > limit:
+                return None
+            prefixes = done | todo
+        return prefixes
+
+    result = extend(partial, items)
+    return None if result is None or "" in result else result
+
+
 def literal_count(items) -> int:
     """How many fixed characters any match must contain: a measure of how specific a pattern is."""
     total = 0
@@ -201,9 +254,14 @@ def compile_tolerant(pattern: str) -> TolerantPattern:
     if len(positional) != len(builder.expected):
         raise AssertionError("tolerant pattern group bookkeeping is off")
     pattern_obj = TolerantPattern(strict, tolerant, tuple(builder.expected), tolerant_lazy,
-                                  _literal_prefix(parsed), literal_count(parsed))
+                                  _literal_prefix(parsed), literal_count(parsed),
+                                  _frozen(first_strings(parsed)))
     object.__setattr__(pattern_obj, "positional", tuple(positional))
     return pattern_obj
+
+
+def _frozen(strings: set[str] | None) -> frozenset[str] | None:
+    return frozenset(strings) if strings is not None else None
 
 
 def match_tolerant(pattern: TolerantPattern, token: str) -> Repair | None:

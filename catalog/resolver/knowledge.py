@@ -15,6 +15,9 @@ A family names the full part-number pattern and how the package shortens it:
   text in the marking it is a weak hint only;
 - ``multi_source``: many companies make this part number (ULN2803A, 74HC245): the maker is
   named only when its logo is in the marking;
+- ``known``: part numbers known to exist in the family (the markings' parts count too);
+  only a known part can be proposed with confidence 0.9 or more, because an OCR slip
+  can turn one valid-looking number into another (T31 read as T37);
 - ``earlier_makers``: companies that marked the same family before it passed to this one
   (Sipex and Exar for MaxLinear's SP3xxx); their logo in the marking names them instead.
 """
@@ -77,12 +80,23 @@ class Family:
     logo_required: bool = False
     multi_source: bool = False
     earlier_makers: list[str] = field(default_factory=list)
+    known: tuple[str, ...] = ()                  # reduced (A-Z0-9) part numbers known to exist
     forms: list[Form] = field(default_factory=list)
     part_regex: re.Pattern = None  # type: ignore[assignment]
 
 
 class KnowledgeError(ValueError):
     pass
+
+
+def reduce_part(text: str) -> str:
+    return re.sub(r"[^A-Z0-9]", "", text.upper())
+
+
+def is_known(family: "Family", part_number: str) -> bool:
+    reduced = reduce_part(part_number)
+    return any(reduced.startswith(k) for k in family.known) or \
+        any(reduce_part(v) == reduced for v in family.codes.values())
 
 
 def _family(m: ManufacturerInfo, stem: str, index: int, raw: dict) -> Family:
@@ -99,6 +113,8 @@ def _family(m: ManufacturerInfo, stem: str, index: int, raw: dict) -> Family:
             multi_source=bool(raw.get("multi_source", False)),
             earlier_makers=list(raw.get("earlier_makers", [])),
         )
+        fam.known = tuple(sorted({reduce_part(p) for p in [*raw.get("known", []), *(pn for _, pn in fam.markings)]},
+                                 key=len, reverse=True))
     except KeyError as exc:
         raise KnowledgeError(f"{stem}.toml family {index}: missing {exc}") from None
     fam.part_regex = re.compile(fam.part)
@@ -208,10 +224,13 @@ def build(files: dict[str, dict]) -> KnowledgeBase:
             for form in fam.forms:
                 if form.scope == "marking":
                     marking_forms.append(form)
-                elif (key := _index_key(form.prefix)) is not None:
-                    token_forms.setdefault(key, []).append(form)
-                else:
+                    continue
+                keys = {_index_key(start) for start in form.pattern.starts or ()}
+                if not keys or None in keys:
                     open_forms.append(form)
+                    continue
+                for key in keys:
+                    token_forms.setdefault(key, []).append(form)
     for m in manufacturers.values():
         for target in filter(None, [m.successor]):
             if target not in manufacturers:

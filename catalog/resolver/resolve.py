@@ -13,15 +13,16 @@ from dataclasses import dataclass, field
 from functools import lru_cache
 from typing import Optional
 
-from rapidfuzz import fuzz
+from rapidfuzz import fuzz, process
 
 from . import knowledge
 from .confusion import fold, match_tolerant
 from .datecodes import DateCode, find_date_code
-from .knowledge import Family, Form, KnowledgeBase, ManufacturerInfo
+from .knowledge import Family, Form, KnowledgeBase, ManufacturerInfo, is_known
 from .parse import Marking, Token, country_of, parse_marking
 
 ANSWER_THRESHOLD = 0.5
+UNKNOWN_PART_CAP = 0.89   # a part not known to exist in its family is never 'confident'
 BASE_SCORE = {"verbatim": 0.80, "code": 0.80, "form": 0.80, "dropped": 0.74}
 
 
@@ -57,6 +58,12 @@ class Resolver:
     def __init__(self, kb: Optional[KnowledgeBase] = None) -> None:
         self.kb = kb or knowledge.load()
         self._pattern_logos = [m for m in self.kb.manufacturers.values() if m.logo_patterns]
+        # Names of 5+ characters, by the lengths of readings they may be confused with (±1).
+        self._names_by_length: dict[int, list[str]] = {}
+        for name in self.kb.names:
+            if len(name) >= 5:
+                for length in (len(name) - 1, len(name), len(name) + 1):
+                    self._names_by_length.setdefault(length, []).append(name)
 
     # -- evidence gathering -------------------------------------------------
     def _logos(self, marking: Marking) -> dict[str, ManufacturerInfo]:
@@ -80,19 +87,18 @@ class Resolver:
         return found
 
     def _fuzzy_name(self, norm: str) -> Optional[ManufacturerInfo]:
+        """A manufacturer name misread by one or two characters ('SANY0', 'BOADCOM')."""
         key = fold("".join(ch for ch in norm if ch.isalnum()))
-        best, best_score = None, 0.0
-        for name, m in self.kb.names.items():
-            if len(name) >= 5 and abs(len(name) - len(key)) <= 1:
-                score = fuzz.ratio(key, name)
-                if score > best_score:
-                    best, best_score = m, score
-        return best if best_score >= 88 else None
+        choices = self._names_by_length.get(len(key))
+        if not choices:
+            return None
+        found = process.extractOne(key, choices, scorer=fuzz.ratio, score_cutoff=88)
+        return self.kb.names[found[0]] if found else None
 
     def _token_candidates(self, token: str, index: tuple[int, ...]) -> list[Candidate]:
-        key2 = fold(token[:2])
-        forms: list[Form] = list(self.kb.token_forms.get(key2, ()))
-        forms += self.kb.token_forms.get("1:" + fold(token[:1]), ())
+        forms: list[Form] = list(self.kb.token_forms.get(fold(token[:2]), ()))
+        if len(token) < 2:
+            forms += self.kb.token_forms.get("1:" + fold(token), ())
         forms += self.kb.open_forms
         out = []
         for form in forms:
@@ -230,7 +236,10 @@ class Resolver:
         if date is not None and answer is not None:
             answer.score += 0.02
         for cand in ranked:
-            cand.score = max(0.0, min(0.99, cand.score))
+            cap = 0.99 if cand.family is None or is_known(cand.family, cand.part_number) else UNKNOWN_PART_CAP
+            if cand.score > cap:
+                cand.evidence.append(f"{cand.part_number} is not among the known {cand.family.name} parts")
+            cand.score = max(0.0, min(cap, cand.score))
         return self._result(text, marking, answer, ranked, logos, date)
 
     def _label_tokens(self, marking: Marking, answer: Optional[Candidate]) -> Optional[DateCode]:
