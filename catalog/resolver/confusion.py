@@ -61,6 +61,7 @@ class TolerantPattern:
     prefix: str                             # literal characters every match starts with
     literals: int                           # fixed characters in any match (specificity)
     starts: frozenset[str] | None           # possible first two characters, None if unbounded
+    starts3: frozenset[str] | None          # possible first three characters (lost-first-character lookups)
 
 
 @dataclass(frozen=True)
@@ -255,9 +256,16 @@ def compile_tolerant(pattern: str) -> TolerantPattern:
         raise AssertionError("tolerant pattern group bookkeeping is off")
     pattern_obj = TolerantPattern(strict, tolerant, tuple(builder.expected), tolerant_lazy,
                                   _literal_prefix(parsed), literal_count(parsed),
-                                  _frozen(first_strings(parsed)))
+                                  _frozen(first_strings(parsed)), _frozen(first_strings(parsed, 3, 2000)))
     object.__setattr__(pattern_obj, "positional", tuple(positional))
     return pattern_obj
+
+
+@lru_cache(maxsize=8192)
+def _best_repair(read: str, accepted: frozenset[str]) -> tuple[str, float]:
+    """The printed character OCR most likely misread as `read`, among those the pattern accepts."""
+    best = min(sorted(accepted), key=lambda printed: substitution_cost(read, printed))
+    return best, substitution_cost(read, best)
 
 
 def _frozen(strings: set[str] | None) -> frozenset[str] | None:
@@ -294,8 +302,8 @@ def _repair(pattern: TolerantPattern, token: str, m: re.Match) -> Repair | None:
         ch = token[start]
         if ch in accepted:
             continue
-        best = min(accepted, key=lambda printed: substitution_cost(ch, printed))
-        cost += substitution_cost(ch, best)
+        best, step = _best_repair(ch, accepted)
+        cost += step
         changes += 1
         chars[start] = best
     # More than one repair per four characters is guessing, not reading.

@@ -9,6 +9,9 @@ import re
 from dataclasses import dataclass
 from typing import Callable, Optional
 
+_YYWW = re.compile(r"(\d{2})(\d{2})[A-Z]{0,2}")
+_YYYYWW = re.compile(r"((?:19|20)\d{2})(\d{2})")
+_YWW = re.compile(r"(\d)(\d{2})")
 EARLIEST_YEAR = 1975
 LATEST_YEAR = 2035
 
@@ -36,7 +39,7 @@ def _century(yy: int) -> int:
 
 def yyww(token: str) -> Optional[DateCode]:
     """1927 = 2019 week 27; also with a trailing letter (2223C) or a leading dash-free lot tail."""
-    m = re.fullmatch(r"(\d{2})(\d{2})[A-Z]{0,2}", token)
+    m = _YYWW.fullmatch(token)
     if not m:
         return None
     year, week = _century(int(m.group(1))), int(m.group(2))
@@ -46,7 +49,7 @@ def yyww(token: str) -> Optional[DateCode]:
 
 
 def yyyyww(token: str) -> Optional[DateCode]:
-    m = re.fullmatch(r"((?:19|20)\d{2})(\d{2})", token)
+    m = _YYYYWW.fullmatch(token)
     if not m:
         return None
     year, week = int(m.group(1)), int(m.group(2))
@@ -58,7 +61,7 @@ def yyyyww(token: str) -> Optional[DateCode]:
 def yww(token: str) -> Optional[DateCode]:
     """One year digit and a week (used on small packages); the decade is ambiguous, so
     the most recent decade not in the future is assumed."""
-    m = re.fullmatch(r"(\d)(\d{2})", token)
+    m = _YWW.fullmatch(token)
     if not m:
         return None
     week = int(m.group(2))

@@ -32,6 +32,8 @@ from typing import Optional
 
 from .confusion import TolerantPattern, compile_tolerant, fold
 
+_NOT_ALNUM = re.compile(r"[^A-Za-z0-9]")
+_NOT_ALNUM_UPPER = re.compile(r"[^A-Z0-9]")
 DEFAULT_SUFFIX = r"[A-Z0-9]{0,6}(?:[-/.][A-Z0-9]{1,6}){0,2}"
 
 
@@ -90,7 +92,7 @@ class KnowledgeError(ValueError):
 
 
 def reduce_part(text: str) -> str:
-    return re.sub(r"[^A-Z0-9]", "", text.upper())
+    return _NOT_ALNUM_UPPER.sub("", text.upper())
 
 
 def is_known(family: "Family", part_number: str) -> bool:
@@ -166,13 +168,16 @@ class KnowledgeBase:
     open_forms: list[Form]                              # token forms with no literal prefix
     marking_forms: list[Form]
     short_logos: dict[str, list[str]] = field(default_factory=dict)  # one-letter glyph -> makers
+    # Folded 2nd-3rd characters -> (form, first characters): for tokens whose first character
+    # was lost at the edge of the crop ('H559L' for CH559L).
+    lost_first: dict[str, list[tuple[Form, frozenset[str]]]] = field(default_factory=dict)
 
     @property
     def families(self) -> list[Family]:
         return [f for m in self.manufacturers.values() for f in m.families]
 
     def lookup_name(self, text: str) -> Optional[ManufacturerInfo]:
-        return self.names.get(fold(re.sub(r"[^A-Za-z0-9]", "", text)))
+        return self.names.get(fold(_NOT_ALNUM.sub("", text)))
 
     def lineage(self, name: str) -> list[dict]:
         """The chain from this manufacturer to today's owner, with the year each step happened."""
@@ -213,7 +218,7 @@ def build(files: dict[str, dict]) -> KnowledgeBase:
     names: dict[str, ManufacturerInfo] = {}
     for m in manufacturers.values():
         for text in [m.name, *m.aliases, *m.logos]:
-            key = fold(re.sub(r"[^A-Za-z0-9]", "", text))
+            key = fold(_NOT_ALNUM.sub("", text))
             if len(key) >= 2:
                 names.setdefault(key, m)
     token_forms: dict[str, list[Form]] = {}
@@ -239,12 +244,23 @@ def build(files: dict[str, dict]) -> KnowledgeBase:
             for earlier in fam.earlier_makers:
                 if earlier not in manufacturers:
                     raise KnowledgeError(f"{m.key}.toml {fam.name}: earlier maker {earlier!r} is not known")
+    lost_first: dict[str, dict[int, tuple[Form, set[str]]]] = {}
+    for m in manufacturers.values():
+        for fam in m.families:
+            for form in fam.forms:
+                if form.scope != "token" or form.kind == "code" or not form.pattern.starts3:
+                    continue
+                for start in form.pattern.starts3:
+                    if len(start) == 3:
+                        slot = lost_first.setdefault(fold(start[1:]), {})
+                        slot.setdefault(id(form), (form, set()))[1].add(start[0])
     short_logos: dict[str, list[str]] = {}
     for m in manufacturers.values():
         for logo in m.logos:
             if len(logo) == 1:
                 short_logos.setdefault(logo.upper(), []).append(m.name)
-    return KnowledgeBase(manufacturers, names, token_forms, open_forms, marking_forms, short_logos)
+    return KnowledgeBase(manufacturers, names, token_forms, open_forms, marking_forms, short_logos,
+                         {k: [(f, frozenset(c)) for f, c in v.values()] for k, v in lost_first.items()})
 
 
 def read_files() -> dict[str, dict]:

@@ -20,6 +20,7 @@ COUNTRIES = {
     "COSTARICA": "Costa Rica", "BRAZIL": "Brazil",
 }
 
+_LINE_SPLIT = re.compile(r"\s*(?:\||\n|\r)\s*")
 _TOKEN_SPLIT = re.compile(r"[\s,;]+")
 _STRIP = "()[]{}'\"`*:;,_~"
 
@@ -59,7 +60,7 @@ class Marking:
 
 
 def split_lines(marking: str) -> list[str]:
-    parts = re.split(r"\s*(?:\||\n|\r)\s*", marking.strip())
+    parts = _LINE_SPLIT.split(marking.strip())
     return [p for p in (x.strip() for x in parts) if p]
 
 

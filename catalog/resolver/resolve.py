@@ -8,6 +8,7 @@ Nothing about the board position is used.
 """
 from __future__ import annotations
 
+import re
 import string
 from dataclasses import dataclass, field
 from functools import lru_cache
@@ -19,9 +20,12 @@ from . import knowledge
 from .confusion import fold, match_tolerant
 from .datecodes import DateCode, find_date_code
 from .knowledge import Family, Form, KnowledgeBase, ManufacturerInfo, is_known
-from .parse import Marking, Token, country_of, parse_marking
+from .parse import COUNTRIES, Marking, Token, country_of, parse_marking
 
 ANSWER_THRESHOLD = 0.5
+_NOT_ALNUM = re.compile(r"[^A-Za-z0-9]")
+_COUNTRY_TAIL = re.compile(r"^(.{2,}[A-Z0-9])(" + "|".join(sorted((c for c in COUNTRIES if len(c) >= 5),
+                                                                   key=len, reverse=True)) + ")$")
 UNKNOWN_PART_CAP = 0.89   # a part not known to exist in its family is never 'confident'
 BASE_SCORE = {"verbatim": 0.80, "code": 0.80, "form": 0.80, "dropped": 0.74}
 
@@ -72,8 +76,8 @@ class Resolver:
         tokens = marking.tokens
         for i, token in enumerate(tokens):
             m = self.kb.lookup_name(token.text)
-            if m is None and len(token.norm) >= 5:
-                m = self._fuzzy_name(token.norm)
+            if m is None and len(token.norm) >= 5 and sum(c.isalpha() for c in token.norm) >= 0.8 * len(token.norm):
+                m = self._fuzzy_name(token.norm)  # names are letters; lot codes are not worth the search
             if m is None:
                 m = next((x for x in self._pattern_logos if any(p.match(token.norm) for p in x.logo_patterns)),
                          None)
@@ -88,7 +92,7 @@ class Resolver:
 
     def _fuzzy_name(self, norm: str) -> Optional[ManufacturerInfo]:
         """A manufacturer name misread by one or two characters ('SANY0', 'BOADCOM')."""
-        key = fold("".join(ch for ch in norm if ch.isalnum()))
+        key = fold(_NOT_ALNUM.sub("", norm))
         choices = self._names_by_length.get(len(key))
         if not choices:
             return None
@@ -100,6 +104,9 @@ class Resolver:
         if len(token) < 2:
             forms += self.kb.token_forms.get("1:" + fold(token), ())
         forms += self.kb.open_forms
+        return self._match_forms(forms, token, index)
+
+    def _match_forms(self, forms: list[Form], token: str, index: tuple[int, ...]) -> list[Candidate]:
         out = []
         for form in forms:
             repair = match_tolerant(form.pattern, token)
@@ -166,7 +173,44 @@ class Resolver:
         return out
 
     # -- the whole ----------------------------------------------------------
+    def _split_merged(self, marking: Marking) -> None:
+        """OCR drops spaces: 'SIPEXSP3223EEX' is the SIPEX logo and SP3223EEX, '7OWJAPAN' a code and a
+        country. A token that a family explains as it is stays whole."""
+        out: list[Token] = []
+        for token in marking.tokens:
+            cut = self._merge_point(token.norm)
+            if cut:
+                out.append(Token(token.text[:cut], token.norm[:cut], token.line, token.index))
+                out.append(Token(token.text[cut:], token.norm[cut:], token.line, token.index))
+            else:
+                out.append(token)
+        marking.tokens = out
+
+    def _merge_point(self, norm: str) -> int:
+        if len(norm) < 6 or self.kb.lookup_name(norm) is not None:
+            return 0
+        folded = fold(norm)
+        cut = next((n for n in range(min(10, len(norm) - 3), 2, -1) if folded[:n] in self.kb.names), 0)
+        if not cut:
+            m = _COUNTRY_TAIL.match(norm)
+            cut = m.end(1) if m else 0
+        if cut and any(c.score >= ANSWER_THRESHOLD for c in self._token_candidates(norm, ())):
+            return 0
+        return cut
+
+    def _lost_first_candidates(self, token: str, index: tuple[int, ...]) -> list[Candidate]:
+        """Candidates for a token whose first character the crop or the engine lost."""
+        out = []
+        for form, firsts in self.kb.lost_first.get(fold(token[:2]), ()):
+            for first in sorted(firsts):
+                for cand in self._match_forms([form], first + token, index):
+                    cand.score -= 0.2
+                    cand.evidence.append(f"read with a lost first character '{first}'")
+                    out.append(cand)
+        return out
+
     def candidates(self, marking: Marking) -> tuple[list[Candidate], dict[str, ManufacturerInfo]]:
+        self._split_merged(marking)
         logos = self._logos(marking)
         # One-letter logo glyphs ('Z' for Zbit) only ever support a candidate of their maker.
         self._short_logo_hits = {name: t.text for t in marking.tokens if len(t.norm) == 1
@@ -183,6 +227,10 @@ class Resolver:
             if token.label == "logo" and i + 1 < len(tokens) and tokens[i + 1].line == token.line:
                 self._joined_candidates(found, tokens, i)
         found += self._marking_candidates(marking)
+        if not any(c.score >= ANSWER_THRESHOLD for c in found):
+            for i, token in enumerate(tokens):
+                if token.label != "logo" and len(token.norm) >= 4:
+                    found += self._lost_first_candidates(token.norm, (i,))
 
         for cand in found:
             self._weigh_logos(cand, logos)
