@@ -12,6 +12,7 @@ rarer ones dearer. They feed the candidate's confidence.
 """
 from __future__ import annotations
 
+import math
 import os
 import re
 import re._constants as C
@@ -26,7 +27,7 @@ CONFUSION_PAIRS: list[tuple[str, str, float]] = [
     ("5", "S", 0.25), ("8", "B", 0.25), ("2", "Z", 0.3), ("6", "G", 0.35), ("U", "V", 0.35),
     ("M", "N", 0.45), ("N", "H", 0.45), ("M", "H", 0.5), ("4", "A", 0.5), ("9", "G", 0.5),
     ("C", "G", 0.45), ("E", "F", 0.45), ("K", "X", 0.5), ("3", "8", 0.5), ("0", "C", 0.5),
-    ("7", "Z", 0.5), ("J", "3", 0.5), ("J", "1", 0.5), ("P", "R", 0.5), ("Y", "V", 0.5), ("W", "VV", 0.0),
+    ("6", "B", 0.5), ("6", "8", 0.5), ("7", "Z", 0.5), ("J", "3", 0.5), ("J", "1", 0.5), ("P", "R", 0.5), ("Y", "V", 0.5), ("W", "VV", 0.0),
 ]
 CONFUSION_COST: dict[tuple[str, str], float] = {}
 for _a, _b, _cost in CONFUSION_PAIRS:
@@ -59,7 +60,7 @@ class TolerantPattern:
     expected: tuple[frozenset[str], ...]   # per tolerant capture group (1-based index - 1)
     tolerant_lazy: re.Pattern               # the same, preferring fewer optional characters
     prefix: str                             # literal characters every match starts with
-    literals: int                           # fixed characters in any match (specificity)
+    literals: float                         # fixed-character equivalents in any match (specificity)
     starts: frozenset[str] | None           # possible first two characters, None if unbounded
     starts3: frozenset[str] | None          # possible first three characters (lost-first-character lookups)
 
@@ -218,12 +219,20 @@ def first_strings(items, n: int = 2, limit: int = 600) -> set[str] | None:
     return None if result is None or "" in result else result
 
 
-def literal_count(items) -> int:
-    """How many fixed characters any match must contain: a measure of how specific a pattern is."""
-    total = 0
+ALPHABET = 36  # A-Z and 0-9
+
+
+def literal_count(items) -> float:
+    """How specific a pattern is, in fixed-character equivalents: each position any match must
+    have contributes log(36 / accepted characters) / log(36), so a literal counts 1, a digit class
+    0.36 and [A-Z] 0.09."""
+    total = 0.0
     for op, av in items:
         if op is C.LITERAL:
-            total += 1
+            total += 1.0
+        elif op is C.IN:
+            chars = len(_chars_of(av))
+            total += math.log(ALPHABET / max(1, min(chars, ALPHABET))) / math.log(ALPHABET)
         elif op is C.SUBPATTERN:
             total += literal_count(av[3])
         elif op is C.BRANCH:
@@ -291,7 +300,42 @@ def match_tolerant(pattern: TolerantPattern, token: str) -> Repair | None:
     return min(options, key=lambda r: r.cost) if options else None
 
 
-def _repair(pattern: TolerantPattern, token: str, m: re.Match) -> Repair | None:
+def search_tolerant(pattern: TolerantPattern, text: str) -> tuple[re.Match, Repair] | None:
+    """Find the pattern anywhere in `text` (a whole marking), repairing OCR confusions in the match."""
+    m = pattern.strict.search(text)
+    if m:
+        return m, Repair(m.group(0), 0.0, 0)
+    loose = pattern.tolerant.search(text)
+    if not loose:
+        return None
+    repaired = _repair(pattern, text, loose, span=loose.span())
+    if repaired is None:
+        return None
+    fixed = text[:loose.start()] + repaired.text + text[loose.end():]
+    m = pattern.strict.search(fixed, loose.start())
+    return (m, repaired) if m else None
+
+
+def nearest_known(part: str, known: tuple[str, ...]) -> tuple[str, float] | None:
+    """The known part an OCR confusion most cheaply turns into `part` (same length), with its cost."""
+    best: tuple[str, float] | None = None
+    for candidate in known:
+        if len(candidate) > len(part) or candidate == part[:len(candidate)]:
+            continue
+        head = part[:len(candidate)]
+        cost = 0.0
+        for read, printed in zip(head, candidate):
+            if read != printed:
+                cost += CONFUSION_COST.get((read, printed), 9.0)
+                if cost > 0.8:
+                    break
+        if cost <= 0.8 and (best is None or cost < best[1]):
+            best = (candidate + part[len(candidate):], cost)
+    return best
+
+
+def _repair(pattern: TolerantPattern, token: str, m: re.Match,
+            span: tuple[int, int] | None = None) -> Repair | None:
     chars = list(token)
     cost = 0.0
     changes = 0
@@ -307,9 +351,12 @@ def _repair(pattern: TolerantPattern, token: str, m: re.Match) -> Repair | None:
         changes += 1
         chars[start] = best
     # More than one repair per four characters is guessing, not reading.
-    if changes > max(1, len(token) // 4):
+    start, end = span or (0, len(token))
+    if changes > max(1, (end - start) // 4):
         return None
     repaired = "".join(chars)
+    if span is not None:
+        return Repair(repaired[start:end], cost, changes)
     if not pattern.strict.fullmatch(repaired):
         return None
     return Repair(repaired, cost, changes)

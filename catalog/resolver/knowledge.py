@@ -134,7 +134,8 @@ def _family(m: ManufacturerInfo, stem: str, index: int, raw: dict) -> Family:
             ftp = compile_tolerant(form["match"])
             fam.forms.append(Form(fam, "form", scope, ftp, None, form["part"], ftp.prefix))
         else:
-            fam.forms.append(Form(fam, "form", scope, None, re.compile(form["match"]), form["part"], ""))
+            mtp = compile_tolerant(form["match"])
+            fam.forms.append(Form(fam, "form", scope, mtp, mtp.strict, form["part"], ""))
     for code in fam.codes:
         ctp = compile_tolerant(re.escape(code) + f"(?:{fam.suffix})")
         fam.forms.append(Form(fam, "code", "token", ctp, None, fam.codes[code], ctp.prefix))

@@ -17,7 +17,7 @@ from typing import Optional
 from rapidfuzz import fuzz, process
 
 from . import knowledge
-from .confusion import fold, match_tolerant
+from .confusion import fold, match_tolerant, nearest_known, search_tolerant
 from .datecodes import DateCode, find_date_code
 from .knowledge import Family, Form, KnowledgeBase, ManufacturerInfo, is_known
 from .parse import COUNTRIES, Marking, Token, country_of, parse_marking
@@ -45,6 +45,7 @@ class Candidate:
     tokens_used: tuple[int, ...] = ()
     family: Optional["Family"] = None
     maker_unknown: bool = False
+    literals: float = 0.0
 
     def as_dict(self) -> dict:
         return {"part_number": self.part_number, "manufacturer": self.manufacturer.name,
@@ -123,6 +124,7 @@ class Resolver:
             out.append(Candidate(part, fam.manufacturer, fam.name, fam.category, form.kind, token,
                                  repair.cost, date_convention=fam.date_code, tokens_used=index, family=fam))
             out[-1].evidence.append(self._form_evidence(form, token, repair.text))
+            out[-1].literals = form.pattern.literals
             out[-1].score = self._base_score(form, token, repair.cost)
         return out
 
@@ -160,17 +162,36 @@ class Resolver:
         text = marking.normalized
         out = []
         for form in self.kb.marking_forms:
-            m = form.regex.search(text)
-            if not m:
+            found = search_tolerant(form.pattern, text)
+            if not found:
                 continue
+            m, repair = found
             fam = form.family
             part = _fill(form.template, m.groupdict(), m.group(0))
-            cand = Candidate(part, fam.manufacturer, fam.name, fam.category, "form", m.group(0), 0.0,
+            cand = Candidate(part, fam.manufacturer, fam.name, fam.category, "form", m.group(0), repair.cost,
                              date_convention=fam.date_code, family=fam)
-            cand.evidence.append(f"'{m.group(0)}' is a {fam.name} marking")
-            cand.score = BASE_SCORE["form"] + 0.07
+            cand.evidence.append(f"'{m.group(0).strip(' |')}' is a {fam.name} marking"
+                                 + (" (OCR confusion repaired)" if repair.cost else ""))
+            cand.score = BASE_SCORE["form"] + 0.07 - 0.4 * repair.cost
             out.append(cand)
         return out
+
+    def _snap_to_known(self, ranked: list[Candidate]) -> None:
+        """An unknown part one or two OCR confusions away from a known one is most likely that one
+        (SV6358 read for SV6355, SSD203O for SSD203D)."""
+        for cand in ranked:
+            fam = cand.family
+            if fam is None or not fam.known or is_known(fam, cand.part_number):
+                continue
+            reduced = knowledge.reduce_part(cand.part_number)
+            near = nearest_known(reduced, fam.known)
+            if near is None:
+                continue
+            known_part, cost = near
+            head = next(k for k in fam.known if known_part.startswith(k))
+            cand.evidence.append(f"read as known part {head} ({cand.part_number} is one OCR slip away)")
+            cand.part_number = _restyle(head, cand.part_number)
+            cand.score -= 0.4 * cost
 
     # -- the whole ----------------------------------------------------------
     def _split_merged(self, marking: Marking) -> None:
@@ -204,6 +225,8 @@ class Resolver:
         for form, firsts in self.kb.lost_first.get(fold(token[:2]), ()):
             for first in sorted(firsts):
                 for cand in self._match_forms([form], first + token, index):
+                    if not is_known(cand.family, cand.part_number):
+                        continue  # a guessed first character must at least give a real part
                     cand.score -= 0.2
                     cand.evidence.append(f"read with a lost first character '{first}'")
                     out.append(cand)
@@ -240,6 +263,7 @@ class Resolver:
             key = (cand.part_number, cand.manufacturer.name)
             if key not in best or cand.score > best[key].score:
                 best[key] = cand
+        self._snap_to_known(list(best.values()))
         ranked = sorted(best.values(), key=lambda c: (c.score, len(c.part_number)), reverse=True)
         return ranked, logos
 
@@ -266,7 +290,8 @@ class Resolver:
             cand.score -= 0.3
             cand.evidence.append(f"pattern too short to stand without the {fam.manufacturer.name} logo")
         elif cand.kind == "dropped":
-            cand.score -= 0.12
+            weak = cand.literals < 3  # e.g. AO's 'D4184': little of the pattern is fixed text
+            cand.score -= 0.3 if weak else 0.12
             cand.evidence.append(f"the shortened form needs the {fam.manufacturer.name} logo to be sure")
 
     def resolve(self, text: str) -> dict:
@@ -285,7 +310,7 @@ class Resolver:
             answer.score += 0.02
         for cand in ranked:
             cap = 0.99 if cand.family is None or is_known(cand.family, cand.part_number) else UNKNOWN_PART_CAP
-            if cand.score > cap:
+            if cand.score > cap and cap < 0.99:
                 cand.evidence.append(f"{cand.part_number} is not among the known {cand.family.name} parts")
             cand.score = max(0.0, min(cap, cand.score))
         return self._result(text, marking, answer, ranked, logos, date)
@@ -347,6 +372,19 @@ class Resolver:
         if manufacturer and date:
             result["lineage_note"] = lineage_note(result["lineage"], date)
         return result
+
+
+def _restyle(known_head: str, printed: str) -> str:
+    """The printed part number with its head replaced by the known part's characters, keeping
+    punctuation and the rest of the printed suffix."""
+    out, k = [], 0
+    for ch in printed:
+        if k < len(known_head) and ch.isalnum():
+            out.append(known_head[k])
+            k += 1
+        else:
+            out.append(ch.upper() if ch.isalnum() else ch)
+    return "".join(out)
 
 
 def _same_part(a: str, b: str) -> bool:
