@@ -18,6 +18,7 @@ import numpy as np
 class TextLine:
     text: str
     confidence: float
+    upright: float = 1.0   # share of the line's word boxes wider than tall: low when the crop lies on its side
 
 
 class OcrEngine(Protocol):
@@ -89,34 +90,73 @@ class RapidOcrEngine:
         if image.ndim == 2:
             image = np.stack([image] * 3, axis=-1)
         result, _ = self._ocr(image, use_cls=False)
-        boxes = []
-        for box, text, score in result or []:
-            ys = [p[1] for p in box]
-            xs = [p[0] for p in box]
-            boxes.append((min(ys), max(ys), min(xs), text.strip(), float(score)))
-        # Group boxes whose vertical extents overlap into one printed line.
-        boxes.sort()
-        grouped: list[list[tuple]] = []
-        for b in boxes:
-            if grouped:
-                last = grouped[-1]
-                top, bottom = min(x[0] for x in last), max(x[1] for x in last)
-                overlap = min(bottom, b[1]) - max(top, b[0])
-                if overlap > 0.5 * min(bottom - top, b[1] - b[0]):
-                    last.append(b)
-                    continue
-            grouped.append([b])
-        out = []
-        for group in grouped:
-            group.sort(key=lambda x: x[2])
-            text = " ".join(x[3] for x in group if x[3])
-            if text:
-                out.append(TextLine(text, sum(x[4] for x in group) / len(group)))
-        return out
+        return group_lines([(np.asarray(box, dtype=float), text.strip(), float(score))
+                            for box, text, score in result or [] if text.strip()])
 
 
-ENGINES = {"tesseract": TesseractEngine, "rapidocr": RapidOcrEngine}
-DEFAULT_ENGINE = "tesseract"
+def _is_vertical(box: np.ndarray) -> bool:
+    """A word box taller than wide: the text runs up or down the image."""
+    xs, ys = box[:, 0], box[:, 1]
+    return (ys.max() - ys.min()) > 1.2 * (xs.max() - xs.min())
+
+
+def _text_slope(box: np.ndarray) -> float:
+    """Direction of a word box's longer side, in (-45, 45] degrees (as radians): engines do not
+    agree on which corner comes first, and the crop is turned upright before reading."""
+    edges = [box[(i + 1) % 4] - box[i] for i in range(4)]
+    dx, dy = max(edges, key=lambda e: float(np.hypot(*e)))
+    angle = np.degrees(np.arctan2(dy, dx))
+    angle = (angle + 90) % 180 - 90          # (-90, 90]
+    if angle > 45:
+        angle -= 90
+    elif angle <= -45:
+        angle += 90
+    return float(np.radians(angle))
+
+
+def group_lines(boxes: list[tuple[np.ndarray, str, float]]) -> list[TextLine]:
+    """Words (quadrilateral boxes) into printed lines, top to bottom.
+
+    A chip photographed at a slant has slanted lines, so boxes are grouped by their centres
+    measured across the text direction (the median slope of the boxes' top edges), not by y.
+    """
+    if not boxes:
+        return []
+    angle = float(np.median([_text_slope(box) for box, _, _ in boxes]))
+    across = np.array([-np.sin(angle), np.cos(angle)])
+    along = np.array([np.cos(angle), np.sin(angle)])
+    items = []
+    for box, text, score in boxes:
+        centre = box.mean(axis=0)
+        sides = sorted(float(np.hypot(*(box[(i + 1) % 4] - box[i]))) for i in range(4))
+        height = sides[1]  # the shorter pair of sides is the text height
+        items.append((float(centre @ across), float(centre @ along), height, text, score,
+                      0.0 if _is_vertical(box) and len(text) >= 3 else 1.0))
+    items.sort()
+    lines: list[list[tuple]] = []
+    for item in items:
+        if lines and abs(item[0] - np.mean([x[0] for x in lines[-1]])) < 0.5 * max(item[2], lines[-1][0][2]):
+            lines[-1].append(item)
+        else:
+            lines.append([item])
+    out = []
+    for line in lines:
+        line.sort(key=lambda x: x[1])
+        out.append(TextLine(" ".join(x[3] for x in line), sum(x[4] for x in line) / len(line),
+                            sum(x[5] for x in line) / len(line)))
+    return out
+
+
+ENGINES = {"rapidocr": RapidOcrEngine, "tesseract": TesseractEngine}
+
+
+def _default_engine() -> str:
+    """RapidOCR reads real chip photos far better (bomcat bench ocr); Tesseract when it is missing."""
+    import importlib.util
+    return "rapidocr" if importlib.util.find_spec("rapidocr_onnxruntime") else "tesseract"
+
+
+DEFAULT_ENGINE = _default_engine()
 
 
 @functools.cache

@@ -34,6 +34,7 @@ class RawReading:
     lines: list[str]
     confidence: float
     seconds: float
+    upright: float = 1.0
     score: float = 0.0
     resolution: dict = field(default_factory=dict, repr=False)
 
@@ -92,7 +93,14 @@ def score_reading(reading: RawReading, resolver: Resolver) -> float:
     result = resolver.resolve(reading.text)
     reading.resolution = result
     known = 0.35 if result["manufacturer"] else 0.0
-    return result["confidence"] + known + 0.4 * reading.confidence + 0.3 * plausibility(reading.lines)
+    sideways = 0.6 * (1.0 - reading.upright)  # the engine read it, but turned: not this orientation
+    return result["confidence"] + known + 0.4 * reading.confidence + 0.3 * plausibility(reading.lines) - sideways
+
+
+def _explained(readings: list[RawReading]) -> bool:
+    """Some reading names a part with a manufacturer, confidently enough to stop looking."""
+    return any(r.resolution.get("manufacturer") and r.resolution.get("part_number")
+               and r.resolution.get("confidence", 0) >= 0.6 for r in readings)
 
 
 def _read_once(engine: OcrEngine, image: np.ndarray, recipe: str, rotation: int,
@@ -103,8 +111,9 @@ def _read_once(engine: OcrEngine, image: np.ndarray, recipe: str, rotation: int,
     lines = engine.read(prepared)
     texts = clean_lines([line.text for line in lines])
     confidence = float(np.mean([line.confidence for line in lines])) if lines else 0.0
+    upright = float(np.mean([line.upright for line in lines])) if lines else 1.0
     return RawReading(engine.name, engine.version, [s.__name__ for s in RECIPES[recipe]], rotation,
-                      texts, confidence, time.perf_counter() - start)
+                      texts, confidence, time.perf_counter() - start, upright)
 
 
 def read_chip(image: np.ndarray, engines: Sequence[str] = (DEFAULT_ENGINE,),
@@ -122,11 +131,16 @@ def read_chip(image: np.ndarray, engines: Sequence[str] = (DEFAULT_ENGINE,),
             reading.score = score_reading(reading, resolver)
         readings += first
         best_rotations = sorted(first, key=lambda r: r.score, reverse=True)[:2]
+        # Other recipes only when the first did not give an explained reading.
         for recipe in recipes[1:]:
-            for rot in {r.rotation for r in best_rotations}:
+            if _explained(readings):
+                break
+            for rot in dict.fromkeys(r.rotation for r in best_rotations):
                 reading = _read_once(engine, image, recipe, rot, debug_dir)
                 reading.score = score_reading(reading, resolver)
                 readings.append(reading)
+        if _explained(readings):
+            break  # later engines are a fallback, not a vote
     chosen = max(range(len(readings)), key=lambda i: readings[i].score)
     best = readings[chosen]
     resolution = best.resolution or resolver.resolve(best.text)

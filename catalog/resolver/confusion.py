@@ -27,7 +27,7 @@ CONFUSION_PAIRS: list[tuple[str, str, float]] = [
     ("5", "S", 0.25), ("8", "B", 0.25), ("2", "Z", 0.3), ("6", "G", 0.35), ("U", "V", 0.35),
     ("M", "N", 0.45), ("N", "H", 0.45), ("M", "H", 0.5), ("4", "A", 0.5), ("9", "G", 0.5),
     ("C", "G", 0.45), ("E", "F", 0.45), ("K", "X", 0.5), ("3", "8", 0.5), ("0", "C", 0.5),
-    ("6", "B", 0.5), ("6", "8", 0.5), ("7", "Z", 0.5), ("J", "3", 0.5), ("J", "1", 0.5), ("P", "R", 0.5), ("Y", "V", 0.5), ("W", "VV", 0.0),
+    ("6", "B", 0.5), ("6", "8", 0.5), ("5", "8", 0.5), ("7", "Z", 0.5), ("J", "3", 0.5), ("J", "1", 0.5), ("P", "R", 0.5), ("Y", "V", 0.5), ("W", "VV", 0.0),
 ]
 CONFUSION_COST: dict[tuple[str, str], float] = {}
 for _a, _b, _cost in CONFUSION_PAIRS:
@@ -63,6 +63,8 @@ class TolerantPattern:
     literals: float                         # fixed-character equivalents in any match (specificity)
     starts: frozenset[str] | None           # possible first two characters, None if unbounded
     starts3: frozenset[str] | None          # possible first three characters (lost-first-character lookups)
+    min_len: int = 0                        # shortest and longest text a match can have
+    max_len: int = 1 << 30
 
 
 @dataclass(frozen=True)
@@ -265,7 +267,8 @@ def compile_tolerant(pattern: str) -> TolerantPattern:
         raise AssertionError("tolerant pattern group bookkeeping is off")
     pattern_obj = TolerantPattern(strict, tolerant, tuple(builder.expected), tolerant_lazy,
                                   _literal_prefix(parsed), literal_count(parsed),
-                                  _frozen(first_strings(parsed)), _frozen(first_strings(parsed, 3, 2000)))
+                                  _frozen(first_strings(parsed)), _frozen(first_strings(parsed, 3, 2000)),
+                                  *parsed.getwidth())
     object.__setattr__(pattern_obj, "positional", tuple(positional))
     return pattern_obj
 
@@ -286,6 +289,8 @@ def match_tolerant(pattern: TolerantPattern, token: str) -> Repair | None:
 
     Two alignments are tried (optional parts greedy, then lazy) and the cheaper repair wins.
     """
+    if not pattern.min_len <= len(token) <= pattern.max_len:
+        return None
     if pattern.strict.fullmatch(token):
         return Repair(token, 0.0, 0)
     m = pattern.tolerant.fullmatch(token)
@@ -314,6 +319,25 @@ def search_tolerant(pattern: TolerantPattern, text: str) -> tuple[re.Match, Repa
     fixed = text[:loose.start()] + repaired.text + text[loose.end():]
     m = pattern.strict.search(fixed, loose.start())
     return (m, repaired) if m else None
+
+
+def confusable_neighbour(reading: str, known: tuple[str, ...], budget: float = 0.5) -> str | None:
+    """A known part, other than the one read, that one cheap OCR confusion turns into this reading
+    (GC2083 for GC2053, SSC337DF for SSC337DE): the reading cannot tell them apart."""
+    for k in known:
+        length = min(len(reading), len(k))
+        head, other = reading[:length], k[:length]
+        if head == other:
+            continue
+        cost = 0.0
+        for read, printed in zip(head, other):
+            if read != printed:
+                cost += CONFUSION_COST.get((read, printed), 9.0)
+                if cost > budget:
+                    break
+        if cost <= budget:
+            return k
+    return None
 
 
 def nearest_known(part: str, known: tuple[str, ...]) -> tuple[str, float] | None:

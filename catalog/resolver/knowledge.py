@@ -95,10 +95,19 @@ def reduce_part(text: str) -> str:
     return _NOT_ALNUM_UPPER.sub("", text.upper())
 
 
-def is_known(family: "Family", part_number: str) -> bool:
+def known_base(family: "Family", part_number: str) -> str | None:
+    """The known part this part number is (or is an ordering variant of), if any.
+
+    A known number followed by more digits is a different number (CV25 is not CV255)."""
     reduced = reduce_part(part_number)
-    return any(reduced.startswith(k) for k in family.known) or \
-        any(reduce_part(v) == reduced for v in family.codes.values())
+    for k in family.known:
+        if reduced.startswith(k) and not (k[-1].isdigit() and reduced[len(k):len(k) + 1].isdigit()):
+            return k
+    return next((reduced for v in family.codes.values() if reduce_part(v) == reduced), None)
+
+
+def is_known(family: "Family", part_number: str) -> bool:
+    return known_base(family, part_number) is not None
 
 
 def _family(m: ManufacturerInfo, stem: str, index: int, raw: dict) -> Family:

@@ -10,6 +10,8 @@ import re
 from dataclasses import dataclass, field
 from typing import Optional
 
+from .confusion import FOLD
+
 COUNTRIES = {
     "CHINA": "China", "PRC": "China", "TAIWAN": "Taiwan", "JAPAN": "Japan", "KOREA": "South Korea",
     "MALAYSIA": "Malaysia", "PHILIPPINES": "Philippines", "PHILIPPINE": "Philippines", "THAILAND": "Thailand",
@@ -20,6 +22,7 @@ COUNTRIES = {
     "COSTARICA": "Costa Rica", "BRAZIL": "Brazil",
 }
 
+_NOT_ALNUM = re.compile(r"[^A-Z0-9]")
 _LINE_SPLIT = re.compile(r"\s*(?:\||\n|\r)\s*")
 _TOKEN_SPLIT = re.compile(r"[\s,;]+")
 _STRIP = "()[]{}'\"`*:;,_~"
@@ -33,6 +36,10 @@ class Token:
     index: int                # position in the line
     label: str = "lot"
     detail: Optional[str] = None
+    key: str = field(init=False, repr=False)   # letters and digits only, OCR confusions folded
+
+    def __post_init__(self) -> None:
+        self.key = _NOT_ALNUM.sub("", self.norm).translate(FOLD)
 
     def as_dict(self) -> dict:
         out = {"text": self.text, "line": self.line, "label": self.label}

@@ -17,9 +17,9 @@ from typing import Optional
 from rapidfuzz import fuzz, process
 
 from . import knowledge
-from .confusion import fold, match_tolerant, nearest_known, search_tolerant
+from .confusion import confusable_neighbour, fold, match_tolerant, nearest_known, search_tolerant
 from .datecodes import DateCode, find_date_code
-from .knowledge import Family, Form, KnowledgeBase, ManufacturerInfo, is_known
+from .knowledge import Family, Form, KnowledgeBase, ManufacturerInfo, is_known, known_base
 from .parse import COUNTRIES, Marking, Token, country_of, parse_marking
 
 ANSWER_THRESHOLD = 0.5
@@ -27,6 +27,7 @@ _NOT_ALNUM = re.compile(r"[^A-Za-z0-9]")
 _COUNTRY_TAIL = re.compile(r"^(.{2,}[A-Z0-9])(" + "|".join(sorted((c for c in COUNTRIES if len(c) >= 5),
                                                                    key=len, reverse=True)) + ")$")
 UNKNOWN_PART_CAP = 0.89   # a part not known to exist in its family is never 'confident'
+NEIGHBOUR_CAP = 0.85      # nor is one that a single OCR confusion turns into another known part
 BASE_SCORE = {"verbatim": 0.80, "code": 0.80, "form": 0.80, "dropped": 0.74}
 
 
@@ -46,6 +47,7 @@ class Candidate:
     family: Optional["Family"] = None
     maker_unknown: bool = False
     literals: float = 0.0
+    cap: float = 0.99
 
     def as_dict(self) -> dict:
         return {"part_number": self.part_number, "manufacturer": self.manufacturer.name,
@@ -76,14 +78,14 @@ class Resolver:
         found: dict[str, ManufacturerInfo] = {}
         tokens = marking.tokens
         for i, token in enumerate(tokens):
-            m = self.kb.lookup_name(token.text)
+            m = self.kb.names.get(token.key)
             if m is None and len(token.norm) >= 5 and sum(c.isalpha() for c in token.norm) >= 0.8 * len(token.norm):
                 m = self._fuzzy_name(token.norm)  # names are letters; lot codes are not worth the search
             if m is None:
                 m = next((x for x in self._pattern_logos if any(p.match(token.norm) for p in x.logo_patterns)),
                          None)
             if m is None and i + 1 < len(tokens) and tokens[i + 1].line == token.line:
-                m = self.kb.lookup_name(token.text + tokens[i + 1].text)
+                m = self.kb.names.get(token.key + tokens[i + 1].key)
                 if m:
                     tokens[i + 1].label, tokens[i + 1].detail = "logo", m.name
             if m is not None:
@@ -199,7 +201,7 @@ class Resolver:
         country. A token that a family explains as it is stays whole."""
         out: list[Token] = []
         for token in marking.tokens:
-            cut = self._merge_point(token.norm)
+            cut = self._merge_point(token)
             if cut:
                 out.append(Token(token.text[:cut], token.norm[:cut], token.line, token.index))
                 out.append(Token(token.text[cut:], token.norm[cut:], token.line, token.index))
@@ -207,8 +209,9 @@ class Resolver:
                 out.append(token)
         marking.tokens = out
 
-    def _merge_point(self, norm: str) -> int:
-        if len(norm) < 6 or self.kb.lookup_name(norm) is not None:
+    def _merge_point(self, token: Token) -> int:
+        norm = token.norm
+        if len(norm) < 6 or token.key in self.kb.names:
             return 0
         folded = fold(norm)
         cut = next((n for n in range(min(10, len(norm) - 3), 2, -1) if folded[:n] in self.kb.names), 0)
@@ -244,7 +247,9 @@ class Resolver:
             if token.label == "logo" or len(token.norm) < 2:
                 continue
             found += self._token_candidates(token.norm, (i,))
-            if i + 1 < len(tokens) and tokens[i + 1].line == token.line and tokens[i + 1].label != "logo":
+            # A part number split in two ('PI5C 3251QE') has a short first half.
+            if len(token.norm) <= 5 and i + 1 < len(tokens) and tokens[i + 1].line == token.line \
+                    and tokens[i + 1].label != "logo":
                 self._joined_candidates(found, tokens, i)
         for i, token in enumerate(tokens):  # a logo that is also the part's prefix: 'STC 8G1K17'
             if token.label == "logo" and i + 1 < len(tokens) and tokens[i + 1].line == token.line:
@@ -297,6 +302,22 @@ class Resolver:
     def resolve(self, text: str) -> dict:
         marking = parse_marking(text)
         ranked, logos = self.candidates(marking)
+        for cand in ranked:
+            base = known_base(cand.family, cand.part_number) if cand.family else cand.part_number
+            cand.cap = 0.99 if base else UNKNOWN_PART_CAP
+            if base:
+                cand.score += 0.05  # the part exists: one more piece of evidence
+                # Only worth the search when the cap could bind.
+                neighbour = confusable_neighbour(knowledge.reduce_part(cand.part_number), cand.family.known) \
+                    if cand.family and cand.score > NEIGHBOUR_CAP else None
+                if neighbour is not None:
+                    cand.cap = NEIGHBOUR_CAP
+                    cand.evidence.append(f"one OCR confusion from known part {neighbour}")
+            elif cand.score > UNKNOWN_PART_CAP:
+                cand.evidence.append(f"{cand.part_number} is not among the known {cand.family.name} parts")
+            if cand.repair_cost > 0 or any("OCR slip" in e for e in cand.evidence):
+                cand.cap = min(cand.cap, UNKNOWN_PART_CAP)  # a repaired reading is a good guess, not a reading
+        ranked.sort(key=lambda c: (c.score, len(c.part_number)), reverse=True)
         answer: Optional[Candidate] = ranked[0] if ranked else None
         if answer is not None and len(ranked) > 1:
             rival = next((c for c in ranked[1:] if c.manufacturer is not answer.manufacturer
@@ -309,10 +330,7 @@ class Resolver:
         if date is not None and answer is not None:
             answer.score += 0.02
         for cand in ranked:
-            cap = 0.99 if cand.family is None or is_known(cand.family, cand.part_number) else UNKNOWN_PART_CAP
-            if cand.score > cap and cap < 0.99:
-                cand.evidence.append(f"{cand.part_number} is not among the known {cand.family.name} parts")
-            cand.score = max(0.0, min(cap, cand.score))
+            cand.score = max(0.0, min(cand.cap, cand.score))
         return self._result(text, marking, answer, ranked, logos, date)
 
     def _label_tokens(self, marking: Marking, answer: Optional[Candidate]) -> Optional[DateCode]:
