@@ -97,10 +97,13 @@ def score_reading(reading: RawReading, resolver: Resolver) -> float:
     return result["confidence"] + known + 0.4 * reading.confidence + 0.3 * plausibility(reading.lines) - sideways
 
 
+STOP_CONFIDENCE = 0.9   # a known part read cleanly: other recipes cannot do better
+
+
 def _explained(readings: list[RawReading]) -> bool:
-    """Some reading names a part with a manufacturer, confidently enough to stop looking."""
-    return any(r.resolution.get("manufacturer") and r.resolution.get("part_number")
-               and r.resolution.get("confidence", 0) >= 0.6 for r in readings)
+    """Some reading names a known part confidently enough to stop looking."""
+    return any(r.resolution.get("part_number") and r.resolution.get("confidence", 0) >= STOP_CONFIDENCE
+               for r in readings)
 
 
 def _read_once(engine: OcrEngine, image: np.ndarray, recipe: str, rotation: int,
@@ -139,12 +142,15 @@ def read_chip(image: np.ndarray, engines: Sequence[str] = (DEFAULT_ENGINE,),
                 reading = _read_once(engine, image, recipe, rot, debug_dir)
                 reading.score = score_reading(reading, resolver)
                 readings.append(reading)
-        if _explained(readings):
-            break  # later engines are a fallback, not a vote
+        if any(r.resolution.get("part_number") for r in readings):
+            break  # later engines are a fallback for when this one found no part at all
     chosen = max(range(len(readings)), key=lambda i: readings[i].score)
     best = readings[chosen]
     resolution = best.resolution or resolver.resolve(best.text)
-    return ChipReading(best.lines, best.rotation, resolution.get("manufacturer"),
+    # The marking as the resolver explains it (OCR slips in the part number and the logo undone);
+    # every raw reading stays in `readings` for the reviewer.
+    lines = resolution.get("reading") or best.lines
+    return ChipReading(lines, best.rotation, resolution.get("manufacturer"),
                        resolution.get("part_number"), float(resolution.get("confidence", 0.0)),
                        time.perf_counter() - start, resolution, readings, chosen)
 

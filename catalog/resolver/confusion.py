@@ -40,7 +40,7 @@ for (_a, _b) in CONFUSION_COST:
 
 # One representative per confusion class, for fast prefiltering of candidates.
 FOLD = str.maketrans({"O": "0", "D": "0", "Q": "0", "I": "1", "L": "1", "S": "5", "B": "8",
-                      "Z": "2", "G": "6", "V": "U"})
+                      "Z": "2", "G": "6", "V": "U", "Y": "U"})
 
 
 def fold(text: str) -> str:

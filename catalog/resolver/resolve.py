@@ -48,6 +48,9 @@ class Candidate:
     maker_unknown: bool = False
     literals: float = 0.0
     cap: float = 0.99
+    known: bool = False
+    repaired: Optional[str] = None             # the token as the family reads it, OCR slips undone
+    span: Optional[tuple[int, int]] = None     # for marking-wide forms: where in Marking.normalized
 
     def as_dict(self) -> dict:
         return {"part_number": self.part_number, "manufacturer": self.manufacturer.name,
@@ -126,6 +129,7 @@ class Resolver:
             out.append(Candidate(part, fam.manufacturer, fam.name, fam.category, form.kind, token,
                                  repair.cost, date_convention=fam.date_code, tokens_used=index, family=fam))
             out[-1].evidence.append(self._form_evidence(form, token, repair.text))
+            out[-1].repaired = repair.text
             out[-1].literals = form.pattern.literals
             out[-1].score = self._base_score(form, token, repair.cost)
         return out
@@ -175,6 +179,7 @@ class Resolver:
             cand.evidence.append(f"'{m.group(0).strip(' |')}' is a {fam.name} marking"
                                  + (" (OCR confusion repaired)" if repair.cost else ""))
             cand.score = BASE_SCORE["form"] + 0.07 - 0.4 * repair.cost
+            cand.span, cand.repaired = m.span(), m.group(0)
             out.append(cand)
         return out
 
@@ -194,6 +199,10 @@ class Resolver:
             cand.evidence.append(f"read as known part {head} ({cand.part_number} is one OCR slip away)")
             cand.part_number = _restyle(head, cand.part_number)
             cand.score -= 0.4 * cost
+            if cand.repaired and cand.kind == "verbatim":
+                cand.repaired = cand.part_number
+            elif cand.repaired and cand.kind == "dropped" and fam.drop:
+                cand.repaired = cand.part_number[len(fam.drop):]
 
     # -- the whole ----------------------------------------------------------
     def _split_merged(self, marking: Marking) -> None:
@@ -305,8 +314,9 @@ class Resolver:
         for cand in ranked:
             base = known_base(cand.family, cand.part_number) if cand.family else cand.part_number
             cand.cap = 0.99 if base else UNKNOWN_PART_CAP
+            cand.known = bool(base)
             if base:
-                cand.score += 0.05  # the part exists: one more piece of evidence
+                cand.score += 0.12  # the part exists: strong evidence against a broad pattern's guess
                 # Only worth the search when the cap could bind.
                 neighbour = confusable_neighbour(knowledge.reduce_part(cand.part_number), cand.family.known) \
                     if cand.family and cand.score > NEIGHBOUR_CAP else None
@@ -318,10 +328,18 @@ class Resolver:
             if cand.repair_cost > 0 or any("OCR slip" in e for e in cand.evidence):
                 cand.cap = min(cand.cap, UNKNOWN_PART_CAP)  # a repaired reading is a good guess, not a reading
         ranked.sort(key=lambda c: (c.score, len(c.part_number)), reverse=True)
+        if ranked and not ranked[0].known:
+            # A known part a little behind an unknown one from a broad pattern is the better bet.
+            known = next((c for c in ranked[1:] if c.known and c.score >= ranked[0].score - 0.1), None)
+            if known is not None:
+                ranked.remove(known)
+                ranked.insert(0, known)
+                known.evidence.append("preferred as a known part")
         answer: Optional[Candidate] = ranked[0] if ranked else None
         if answer is not None and len(ranked) > 1:
             rival = next((c for c in ranked[1:] if c.manufacturer is not answer.manufacturer
                           and not (c.maker_unknown or answer.maker_unknown)
+                          and not (answer.known and not c.known)  # a known part beats an unknown one
                           and not _same_part(c.part_number, answer.part_number)), None)
             if rival is not None and answer.score - rival.score < 0.06:
                 answer.score -= 0.15
@@ -332,6 +350,29 @@ class Resolver:
         for cand in ranked:
             cand.score = max(0.0, min(cand.cap, cand.score))
         return self._result(text, marking, answer, ranked, logos, date)
+
+    def _corrected_lines(self, marking: Marking, answer: Optional[Candidate]) -> list[str]:
+        """The marking as the answer explains it: OCR slips in the part number undone and logo
+        text spelled as the maker prints it. The raw reading stays in the evidence."""
+        texts = [t.text for t in marking.tokens]
+        if answer is not None and answer.repaired:
+            if answer.span is not None:
+                texts = _apply_span(marking, texts, answer.span, answer.repaired)
+            elif len(answer.tokens_used) == 1:
+                i = answer.tokens_used[0]
+                if answer.repaired != marking.tokens[i].norm:
+                    texts[i] = answer.repaired
+        for i, token in enumerate(marking.tokens):
+            maker = self.kb.manufacturers.get(token.detail or "") if token.label == "logo" else None
+            if maker is None:
+                continue
+            spellings = [*maker.logos, maker.name, *maker.aliases]
+            if token.norm not in {s.upper() for s in spellings}:  # a misread name: spell it right
+                texts[i] = max(spellings, key=lambda s: fuzz.ratio(s.upper(), token.norm))
+        lines: dict[int, list[str]] = {}
+        for token, text in zip(marking.tokens, texts):
+            lines.setdefault(token.line, []).append(text)
+        return [" ".join(lines[n]) for n in sorted(lines)]
 
     def _label_tokens(self, marking: Marking, answer: Optional[Candidate]) -> Optional[DateCode]:
         used = set(answer.tokens_used) if answer else set()
@@ -383,6 +424,7 @@ class Resolver:
             "candidates": [c.as_dict() for c in ranked[:5]],
             "explanation": explanation,
             "tokens": [t.as_dict() for t in marking.tokens],
+            "reading": self._corrected_lines(marking, answer if manufacturer or part else None),
             "date_code": date.as_dict() if date else None,
             "country": manufacturer.country if manufacturer else None,
             "lineage": self.kb.lineage(manufacturer.name) if manufacturer else [],
@@ -390,6 +432,30 @@ class Resolver:
         if manufacturer and date:
             result["lineage_note"] = lineage_note(result["lineage"], date)
         return result
+
+
+def _apply_span(marking: Marking, texts: list[str], span: tuple[int, int], repaired: str) -> list[str]:
+    """Write a repaired stretch of Marking.normalized back onto the tokens it covers."""
+    out = list(texts)
+    position = 0
+    previous_line = None
+    for i, token in enumerate(marking.tokens):
+        if previous_line is not None:
+            position += 3 if token.line != previous_line else 1  # ' | ' or ' '
+        previous_line = token.line
+        start, end = position, position + len(token.norm)
+        lo, hi = max(start, span[0]), min(end, span[1])
+        if lo < hi:
+            chars = list(out[i].upper()) if len(out[i]) == len(token.norm) else list(token.norm)
+            for p in range(lo, hi):
+                fixed = repaired[p - span[0]]
+                if fixed.upper() != token.norm[p - start]:
+                    chars[p - start] = fixed
+            candidate = "".join(chars)
+            if candidate.upper() != token.norm:
+                out[i] = candidate
+        position = end
+    return out
 
 
 def _restyle(known_head: str, printed: str) -> str:

@@ -1,0 +1,87 @@
+"""Reading chips on real pixels: crops rendered by the suite with known text, and the shared
+real photos when they are here. No engine is mocked."""
+from __future__ import annotations
+
+import csv
+
+import numpy as np
+import pytest
+
+from bomcat.bench import part_right
+from bomcat.images.photo import load_upright_bgr
+from bomcat.images.synth import render_chip_crop
+from bomcat.ocr import preprocess
+from bomcat.ocr.engines import DEFAULT_ENGINE, get_engine
+from bomcat.ocr.read import read_chip
+
+from .conftest import shared_path
+
+CHIPS = [
+    (["winbond", "25Q128JVSQ", "1927"], "W25Q128JV", "Winbond Electronics"),
+    (["SONY", "IMX307LQD", "2134"], "IMX307", "Sony Semiconductor Solutions"),
+    (["AKM", "AK4951EN", "2105"], "AK4951", "Asahi Kasei Microdevices"),
+    (["THine", "THC63LVD1027"], "THC63LVD1027", "THine Electronics"),
+    (["EPSON", "SG-8018CA", "2019"], "SG-8018CA", "Seiko Epson"),
+    (["XMC", "25QH64CHIQ", "2223C"], "XM25QH64C", "XMC"),
+]
+
+
+def test_rapidocr_is_the_default_engine_and_reports_its_version():
+    assert DEFAULT_ENGINE == "rapidocr"
+    assert get_engine("rapidocr").version[0].isdigit()
+    assert get_engine("tesseract").version[0].isdigit()
+
+
+@pytest.mark.parametrize("rotation", [0, 90, 180, 270])
+@pytest.mark.parametrize("lines, part, maker", CHIPS[:3])
+def test_turned_crops_are_read_upright(lines, part, maker, rotation):
+    crop = render_chip_crop(lines, rotation=rotation, seed=rotation + len(part))
+    chip = read_chip(crop)
+    assert chip.rotation == rotation
+    assert chip.manufacturer == maker and part_right(part, chip.part_number), chip.as_dict()
+
+
+@pytest.mark.parametrize("lines, part, maker", CHIPS)
+@pytest.mark.parametrize("condition", [
+    dict(blur=1.4, noise=9.0), dict(glare=1.0), dict(contrast=0.45), dict(skew=6.0),
+])
+def test_hard_conditions(lines, part, maker, condition):
+    crop = render_chip_crop(lines, rotation=0, seed=3, **condition)
+    chip = read_chip(crop)
+    assert chip.manufacturer == maker and part_right(part, chip.part_number), (condition, chip.as_dict())
+
+
+def test_every_reading_is_kept_with_its_engine_and_preprocessing():
+    chip = read_chip(render_chip_crop(["SONY", "IMX307LQD"], rotation=180, seed=5))
+    assert len(chip.readings) >= 4 and chip.readings[chip.chosen].rotation == 180
+    for raw in chip.readings:
+        assert raw.engine in ("rapidocr", "tesseract") and raw.engine_version
+        assert raw.preprocessing[0] == "to_gray" and raw.seconds > 0
+
+
+def test_tesseract_engine_reads_a_clean_render():
+    chip = read_chip(render_chip_crop(["AKM", "AK4951EN"], seed=1, blur=0.3, noise=2.0), engines=("tesseract",))
+    assert chip.part_number and chip.part_number.startswith("AK4951"), chip.as_dict()
+
+
+def test_preprocessing_stages_are_small_functions_with_inspectable_output(tmp_path):
+    crop = render_chip_crop(["XMC", "25QH64CHIQ"], seed=2)
+    out = preprocess.run_recipe(crop, "tophat", debug_dir=tmp_path, prefix="x-")
+    names = sorted(p.name for p in tmp_path.iterdir())
+    assert [n.split("-", 3)[-1] for n in names] == [f"{s.__name__}.png" for s in preprocess.RECIPES["tophat"]]
+    assert out.ndim == 2 and out.dtype == np.uint8
+    # Light marks on dark epoxy come out dark on light, as engines expect.
+    assert np.median(out) > 128
+
+
+def test_shared_dev_crops():
+    """The real photo crops, when ../shared is here: most part numbers and makers come out."""
+    root = shared_path("ocr", "dev")
+    with (root / "labels.csv").open() as fh:
+        rows = list(csv.DictReader(fh))
+    parts = makers = 0
+    for row in rows:
+        chip = read_chip(load_upright_bgr(root / row["file"]))
+        parts += part_right(row["part_number"], chip.part_number)
+        makers += (chip.manufacturer or "") == row["manufacturer"]
+    assert parts / len(rows) >= 0.6 and makers / len(rows) >= 0.8
