@@ -200,13 +200,8 @@ def ingest_photo(catalog: Catalog, device_slug: str, data: bytes, filename: str,
 
 
 def ingest_file(catalog: Catalog, device_slug: str, path: str | Path, uploaded_by: str, **kwargs) -> IngestResult:
-    path = Path(path)
     try:
-        data = path.read_bytes()
-    except FileNotFoundError:
-        raise IngestError(f"{path}: no such file") from None
-    except IsADirectoryError:
-        raise IngestError(f"{path}: is a directory, not a photo") from None
-    except OSError as exc:
-        raise IngestError(f"{path}: cannot read ({exc.strerror})") from None
-    return ingest_photo(catalog, device_slug, data, path.name, uploaded_by, **kwargs)
+        data = photo_io.read_file(path)
+    except photo_io.BadPhoto as exc:
+        raise IngestError(str(exc)) from None
+    return ingest_photo(catalog, device_slug, data, Path(path).name, uploaded_by, **kwargs)

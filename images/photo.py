@@ -8,6 +8,7 @@ import datetime as dt
 import io
 import os
 from dataclasses import dataclass
+from pathlib import Path
 from typing import Optional
 
 import numpy as np
@@ -85,18 +86,21 @@ def to_bgr(image: Image.Image) -> np.ndarray:
     return np.ascontiguousarray(np.asarray(image.convert("RGB"))[:, :, ::-1])
 
 
-def load_upright_bgr(path: str | os.PathLike) -> np.ndarray:
-    """An image file as an upright BGR array for OpenCV, with a clear error when it is not one."""
-    name = os.path.basename(str(path))
+def read_file(path: str | os.PathLike) -> bytes:
+    """A photo file's bytes, with a one-line error naming the file when it cannot be read."""
     try:
-        data = open(path, "rb").read()
+        return Path(path).read_bytes()
     except FileNotFoundError:
         raise BadPhoto(f"{path}: no such file") from None
     except IsADirectoryError:
         raise BadPhoto(f"{path}: is a directory, not an image") from None
     except OSError as exc:
         raise BadPhoto(f"{path}: cannot read ({exc.strerror})") from None
-    return to_bgr(upright(open_image(data, name)))
+
+
+def load_upright_bgr(path: str | os.PathLike) -> np.ndarray:
+    """An image file as an upright BGR array for OpenCV, with a clear error when it is not one."""
+    return to_bgr(upright(open_image(read_file(path), os.path.basename(str(path)))))
 
 
 def encode_png(array_bgr: np.ndarray) -> bytes:

@@ -136,7 +136,7 @@ def read_chip(image: np.ndarray, engines: Sequence[str] = (DEFAULT_ENGINE,),
         best_rotations = sorted(first, key=lambda r: r.score, reverse=True)[:2]
         # Other recipes only when the first did not give an explained reading.
         for recipe in recipes[1:]:
-            if _explained(readings):
+            if _explained(readings) and debug_dir is None:  # with --debug, show every recipe
                 break
             for rot in dict.fromkeys(r.rotation for r in best_rotations):
                 reading = _read_once(engine, image, recipe, rot, debug_dir)

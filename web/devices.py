@@ -7,7 +7,7 @@ from sqlalchemy import select
 from bomcat.catalog.models import Device, Photo
 
 from .serialize import component_row, device_detail, device_summary, photo_dict, region_dict
-from .views import catalog, data_view
+from .views import catalog, data_view, get_or_404
 
 bp = Blueprint("devices", __name__)
 
@@ -33,9 +33,7 @@ def device_page(slug: str) -> dict:
 @data_view(bp, "/photos/<int:photo_id>", "photo.html")
 def photo_page(photo_id: int) -> dict:
     with catalog().session() as session:
-        photo = session.get(Photo, photo_id)
-        if photo is None:
-            abort(404, f"no photo {photo_id}")
+        photo = get_or_404(session, Photo, photo_id, "photo")
         regions = []
         for region in photo.regions:
             item = region_dict(region)

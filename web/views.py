@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Callable
 
-from flask import Blueprint, Flask, current_app, jsonify, render_template, request
+from flask import Blueprint, Flask, abort, current_app, jsonify, render_template, request
 from werkzeug.exceptions import HTTPException
 
 from bomcat.catalog.db import Catalog
@@ -12,6 +12,14 @@ from bomcat.catalog.db import Catalog
 
 def catalog() -> Catalog:
     return current_app.config["CATALOG"]
+
+
+def get_or_404(session, model, key, what: str):
+    """The row, or a 404 whose message says what was not found."""
+    row = session.get(model, key)
+    if row is None:
+        abort(404, f"no {what} {key}")
+    return row
 
 
 def data_view(bp: Blueprint, rule: str, template: str) -> Callable:
