@@ -136,7 +136,8 @@ def detect(as_json: bool, images: tuple[str, ...]) -> None:
               show_default="$USER", help="Who took or uploaded the photos.")
 @click.option("--board", default=None, help="Which board (e.g. main, sensor).")
 @click.option("--side", type=click.Choice(["top", "bottom"]), default=None)
-@click.option("--engine", "engines", multiple=True, default=("tesseract",), show_default=True)
+@click.option("--engine", "engines", multiple=True, default=None,
+              help="OCR engine (rapidocr, tesseract); default: the benchmark's best.")
 @click.option("--json", "as_json", is_flag=True)
 @click.argument("photos", nargs=-1)
 @click.pass_context
@@ -144,7 +145,9 @@ def ingest(ctx, device_slug, uploaded_by, board, side, engines, as_json, photos)
     """Ingest board PHOTOS into a device: store, detect, crop, read, resolve, propose."""
     from tqdm import tqdm
     from bomcat.images.ingest import IngestError, ingest_file
+    from bomcat.ocr.engines import DEFAULT_ENGINE
     _check_files(photos)
+    engines = engines or (DEFAULT_ENGINE,)
     catalog = open_catalog_from(ctx)
     failures = 0
     bar = tqdm(photos, unit="photo", disable=as_json or not sys.stderr.isatty(), file=sys.stderr)

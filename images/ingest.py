@@ -23,6 +23,7 @@ from bomcat.catalog.models import (
     Component, DerivedImage, Device, Photo, Reading, Region, RegionOrigin,
 )
 from bomcat.catalog.records import propose_component
+from bomcat.ocr.engines import DEFAULT_ENGINE
 from bomcat.ocr.read import ChipReading, read_chip
 
 from . import photo as photo_io
@@ -48,7 +49,7 @@ class IngestContext:
     uploaded_by: str
     board: Optional[str] = None
     side: Optional[str] = None
-    engines: Sequence[str] = ("tesseract",)
+    engines: Sequence[str] = (DEFAULT_ENGINE,)
     image: Optional[Image.Image] = None       # the original, decoded
     upright: Optional[np.ndarray] = None      # BGR, EXIF orientation applied
     photo: Optional[Photo] = None
@@ -160,7 +161,7 @@ def find_device(session: Session, slug: str) -> Device:
 
 def ingest_photo(catalog: Catalog, device_slug: str, data: bytes, filename: str, uploaded_by: str,
                  board: Optional[str] = None, side: Optional[str] = None,
-                 engines: Sequence[str] = ("tesseract",), steps: Sequence[Step] = INGEST_STEPS,
+                 engines: Sequence[str] = (DEFAULT_ENGINE,), steps: Sequence[Step] = INGEST_STEPS,
                  on_step: Optional[Callable[[str], None]] = None) -> IngestResult:
     """Ingest one photo; the same bytes ingested again give the same photo, never a duplicate."""
     start = time.perf_counter()

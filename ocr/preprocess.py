@@ -22,7 +22,7 @@ def to_gray(image: np.ndarray) -> np.ndarray:
 
 def scale_to_text_height(gray: np.ndarray) -> np.ndarray:
     short = min(gray.shape[:2])
-    factor = float(np.clip(TARGET_SHORT_SIDE / max(short, 1), 0.5, 4.0))
+    factor = float(np.clip(TARGET_SHORT_SIDE / max(short, 1), 0.2, 4.0))
     if abs(factor - 1) < 0.1:
         return gray
     interp = cv2.INTER_CUBIC if factor > 1 else cv2.INTER_AREA
