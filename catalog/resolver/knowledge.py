@@ -83,6 +83,7 @@ class Family:
     multi_source: bool = False
     earlier_makers: list[str] = field(default_factory=list)
     known: tuple[str, ...] = ()                  # reduced (A-Z0-9) part numbers known to exist
+    known_regex: Optional[re.Pattern] = None      # the known parts as one longest-first alternation
     forms: list[Form] = field(default_factory=list)
     part_regex: re.Pattern = None  # type: ignore[assignment]
 
@@ -100,9 +101,8 @@ def known_base(family: "Family", part_number: str) -> str | None:
 
     A known number followed by more digits is a different number (CV25 is not CV255)."""
     reduced = reduce_part(part_number)
-    for k in family.known:
-        if reduced.startswith(k) and not (k[-1].isdigit() and reduced[len(k):len(k) + 1].isdigit()):
-            return k
+    if family.known_regex is not None and (m := family.known_regex.match(reduced)):
+        return m.group(0)
     return next((reduced for v in family.codes.values() if reduce_part(v) == reduced), None)
 
 
@@ -126,6 +126,9 @@ def _family(m: ManufacturerInfo, stem: str, index: int, raw: dict) -> Family:
         )
         fam.known = tuple(sorted({reduce_part(p) for p in [*raw.get("known", []), *(pn for _, pn in fam.markings)]},
                                  key=len, reverse=True))
+        if fam.known:
+            fam.known_regex = re.compile("|".join(re.escape(k) + (r"(?!\d)" if k[-1].isdigit() else "")
+                                                  for k in fam.known))
     except KeyError as exc:
         raise KnowledgeError(f"{stem}.toml family {index}: missing {exc}") from None
     fam.part_regex = re.compile(fam.part)
