@@ -67,7 +67,7 @@ class SyntheticBoard:
     chips: list[SyntheticChip] = field(default_factory=list)
 
 
-def render_marking(lines: list[str], body_px: tuple[int, int], rng: random.Random,
+def render_marking(lines: list[str], body_px: tuple[int, int],
                    font_index: int = 0, ink: int = 200, body: int = 28) -> Image.Image:
     """A package top (no pins) with the marking centred in light grey."""
     width, height = body_px
@@ -95,7 +95,7 @@ def render_chip_crop(lines: list[str], rotation: int = 0, seed: int = 0, size: t
     from upright, so that turning it `rotation` degrees clockwise reads it (the benchmark convention)."""
     rng = random.Random(seed)
     ink = int(28 + (190 - 28) * contrast)
-    top = render_marking(lines, size, rng, font_index=seed, ink=ink)
+    top = render_marking(lines, size, font_index=seed, ink=ink)
     margin = int(0.08 * max(size))
     canvas = Image.new("L", (size[0] + 2 * margin, size[1] + 2 * margin), 95)
     canvas.paste(top, (margin, margin))
@@ -134,7 +134,7 @@ def _draw_package(board: Image.Image, chip: SyntheticChip, centre: tuple[int, in
                   rng: random.Random, angle: float, font_index: int) -> RotatedBox:
     bw_mm, bh_mm, pins = PACKAGES[chip.package]
     body = (int(bw_mm * px_per_mm), int(bh_mm * px_per_mm))
-    top = render_marking(chip.lines, body, rng, font_index=font_index, ink=rng.randint(165, 215),
+    top = render_marking(chip.lines, body, font_index=font_index, ink=rng.randint(165, 215),
                          body=rng.randint(20, 40)).convert("RGB")
     pin_len = int(1.0 * px_per_mm) if pins else 0
     sprite = Image.new("RGBA", (body[0] + 2 * pin_len, body[1] + 2 * pin_len), (0, 0, 0, 0))

@@ -65,6 +65,7 @@ class TolerantPattern:
     starts3: frozenset[str] | None          # possible first three characters (lost-first-character lookups)
     min_len: int = 0                        # shortest and longest text a match can have
     max_len: int = 1 << 30
+    positional: tuple[int, ...] = ()        # group numbers of the per-character positions, in order
 
 
 @dataclass(frozen=True)
@@ -258,9 +259,8 @@ def compile_tolerant(pattern: str) -> TolerantPattern:
     lazy_builder = _Builder(lazy=True)
     lazy_builder.names = builder.names
     tolerant_lazy = re.compile(lazy_builder.render(parsed, tolerant=True))
-    # Named groups come first in numbering only when declared before positions; we map
-    # positional groups by the order builder.position() was called, which equals the
-    # order of their opening parentheses. Named groups interleave, so index explicitly.
+    # Position groups are numbered in the order builder.position() made them (the order of
+    # their opening parentheses); named groups interleave with them, so leave those out.
     named_indices = set(tolerant.groupindex.values())
     positional = [i for i in range(1, tolerant.groups + 1) if i not in named_indices]
     if len(positional) != len(builder.expected):
@@ -268,8 +268,7 @@ def compile_tolerant(pattern: str) -> TolerantPattern:
     pattern_obj = TolerantPattern(strict, tolerant, tuple(builder.expected), tolerant_lazy,
                                   _literal_prefix(parsed), literal_count(parsed),
                                   _frozen(first_strings(parsed)), _frozen(first_strings(parsed, 3, 2000)),
-                                  *parsed.getwidth())
-    object.__setattr__(pattern_obj, "positional", tuple(positional))
+                                  *parsed.getwidth(), tuple(positional))
     return pattern_obj
 
 
@@ -363,7 +362,7 @@ def _repair(pattern: TolerantPattern, token: str, m: re.Match,
     chars = list(token)
     cost = 0.0
     changes = 0
-    for group, accepted in zip(pattern.positional, pattern.expected):  # type: ignore[attr-defined]
+    for group, accepted in zip(pattern.positional, pattern.expected):
         start = m.start(group)
         if start < 0:
             continue

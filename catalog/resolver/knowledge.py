@@ -59,10 +59,8 @@ class Form:
     family: "Family"
     kind: str                       # verbatim, dropped, form, code
     scope: str                      # token or marking
-    pattern: Optional[TolerantPattern]
-    regex: Optional[re.Pattern]     # marking-scope forms match strictly
+    pattern: TolerantPattern
     template: Optional[str]         # part-number template over named groups
-    prefix: str                     # literal the token starts with (for indexing)
 
 
 @dataclass
@@ -134,23 +132,23 @@ def _family(m: ManufacturerInfo, stem: str, index: int, raw: dict) -> Family:
     fam.part_regex = re.compile(fam.part)
     token_pattern = f"(?P<base>{fam.part})(?:{fam.suffix})"
     tp = compile_tolerant(token_pattern)
-    fam.forms.append(Form(fam, "verbatim", "token", tp, None, None, tp.prefix))
+    fam.forms.append(Form(fam, "verbatim", "token", tp, None))
     if fam.drop:
         if not fam.part.startswith(fam.drop):
             raise KnowledgeError(f"{stem}.toml {fam.name}: part pattern does not start with drop {fam.drop!r}")
         dropped = compile_tolerant(f"(?P<base>{fam.part[len(fam.drop):]})(?:{fam.suffix})")
-        fam.forms.append(Form(fam, "dropped", "token", dropped, None, fam.drop + "{_token}", dropped.prefix))
+        fam.forms.append(Form(fam, "dropped", "token", dropped, fam.drop + "{_token}"))
     for form in raw.get("forms", []):
         scope = form.get("scope", "token")
         if scope == "token":
             ftp = compile_tolerant(form["match"])
-            fam.forms.append(Form(fam, "form", scope, ftp, None, form["part"], ftp.prefix))
+            fam.forms.append(Form(fam, "form", scope, ftp, form["part"]))
         else:
             mtp = compile_tolerant(form["match"])
-            fam.forms.append(Form(fam, "form", scope, mtp, mtp.strict, form["part"], ""))
+            fam.forms.append(Form(fam, "form", scope, mtp, form["part"]))
     for code in fam.codes:
         ctp = compile_tolerant(re.escape(code) + f"(?:{fam.suffix})")
-        fam.forms.append(Form(fam, "code", "token", ctp, None, fam.codes[code], ctp.prefix))
+        fam.forms.append(Form(fam, "code", "token", ctp, fam.codes[code]))
     return fam
 
 
