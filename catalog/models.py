@@ -187,7 +187,9 @@ class Region(Base):
     component: Mapped[Optional["Component"]] = relationship(back_populates="region")
 
     def crop(self) -> Optional[DerivedImage]:
-        return next((d for d in self.crops if d.kind == "crop"), None)
+        """The evidence crop, turned upright when a reading found which way is up."""
+        by_kind = {d.kind: d for d in self.crops}
+        return by_kind.get("crop_upright") or by_kind.get("crop")
 
 
 class Reading(Base):

@@ -98,7 +98,9 @@ def propose_component(session: Session, device: Device, region: Optional[Region]
                           confidence=resolution.get("confidence"))
     session.add(component)
     date = resolution.get("date_code") or {}
-    _set_values(session, component, {"marking": resolution.get("marking"),
+    # The marking as the resolver explains the chosen reading; every raw reading stays in Reading rows.
+    marking = " | ".join(resolution.get("reading") or []) or resolution.get("marking")
+    _set_values(session, component, {"marking": marking,
                                      "manufacturer": resolution.get("manufacturer"),
                                      "category": resolution.get("category"),
                                      "part_number": resolution.get("part_number"),

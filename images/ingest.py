@@ -24,6 +24,7 @@ from bomcat.catalog.models import (
 )
 from bomcat.catalog.records import propose_component
 from bomcat.ocr.engines import DEFAULT_ENGINE
+from bomcat.ocr.preprocess import turn
 from bomcat.ocr.read import ChipReading, read_chip
 
 from . import photo as photo_io
@@ -133,6 +134,11 @@ def read_regions(ctx: IngestContext) -> None:
     for region, crop in zip(ctx.regions, ctx.crops):
         chip = read_chip(crop, engines=ctx.engines)
         ctx.readings.append(chip)
+        # The evidence crop as a reviewer reads it: turned the way the chosen reading was upright.
+        upright = turn(crop, chip.rotation)
+        _derive(ctx, f"crop-{region.id}-upright.png", "crop_upright", photo_io.encode_png(upright),
+                (upright.shape[1], upright.shape[0]),
+                {"op": "rotate", "of": f"crop-{region.id}.png", "degrees_clockwise": chip.rotation}, region)
         for index, raw in enumerate(chip.readings):
             ctx.session.add(Reading(region=region, engine=raw.engine, engine_version=raw.engine_version,
                                     preprocessing=raw.preprocessing, rotation=raw.rotation, lines=raw.lines,

@@ -32,14 +32,18 @@ def test_ingest_proposes_components_with_full_provenance(catalog, device, small_
         photo = session.get(Photo, result.photo_id)
         assert photo.sha256 == result.sha256 and photo.uploaded_by == "alice"
         assert catalog.store.read_original(photo.sha256) == data  # the original, byte for byte
-        assert {d.kind for d in photo.derived} == {"upright", "thumbnail", "crop"}
+        assert {d.kind for d in photo.derived} == {"upright", "thumbnail", "crop", "crop_upright"}
         for chip in chips:  # every rendered chip was found where it is
             assert max(iou_xywh(chip.box.hull(), (r.cx - r.w / 2, r.cy - r.h / 2, r.w, r.h))
                        for r in photo.regions) > 0.6
         found = {}
         for region in photo.regions:
-            crop = region.crop()
-            assert crop.transform["op"] == "crop_rotated" and crop.transform["box"]["cx"] == pytest.approx(region.cx, abs=0.01)
+            cut = next(d for d in region.crops if d.kind == "crop")
+            assert cut.transform["op"] == "crop_rotated" and cut.transform["box"]["cx"] == pytest.approx(region.cx, abs=0.01)
+            upright = region.crop()  # the evidence shown to reviewers: the cut turned upright
+            chosen = next(r for r in region.readings if r.chosen)
+            assert upright.kind == "crop_upright" and upright.transform == {
+                "op": "rotate", "of": f"crop-{region.id}.png", "degrees_clockwise": chosen.rotation}
             assert region.readings and sum(r.chosen for r in region.readings) == 1
             component = region.component
             assert component.reviews[0].verdict.value == "proposed" and component.reviews[0].reviewer == "bomcat"
