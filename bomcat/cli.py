@@ -257,6 +257,32 @@ def demo(ctx, then_serve: bool, host: str, port: int, boards: int) -> None:
         run_server(ctx, host, port)
 
 
+@main.command()
+@click.argument("slugs", nargs=-1)
+@click.option("--format", "fmt", type=click.Choice(["csv", "json"]), default="csv", show_default=True)
+@click.option("-o", "--output", type=click.File("w", encoding="utf-8"), default="-",
+              help="Write here instead of standard output.")
+@click.pass_context
+def export(ctx, slugs: tuple[str, ...], fmt: str, output) -> None:
+    """Export the BOM of the devices SLUGS (all devices when none is named) as CSV or JSON lines."""
+    from bomcat.catalog.export import device_rows, to_csv
+    catalog = open_catalog_from(ctx)
+    with catalog.session() as session:
+        rows = device_rows(session, slugs or None)
+        if slugs:
+            from sqlalchemy import select
+            from bomcat.catalog.models import Device
+            known = set(session.scalars(select(Device.slug).where(Device.slug.in_(slugs))))
+            missing = [s for s in slugs if s not in known]
+            if missing:
+                raise BomcatError(f"unknown device {missing[0]!r}")
+    if fmt == "csv":
+        output.write(to_csv(rows))
+    else:
+        for row in rows:
+            output.write(json.dumps(row, ensure_ascii=False) + "\n")
+
+
 from bomcat.bench import bench  # noqa: E402  (registers the `bench` group)
 
 main.add_command(bench)

@@ -122,3 +122,24 @@ def test_bad_input_gives_one_clear_line_and_failure(runner, tmp_path, board_file
     assert out.returncode != 0
     lines = out.stderr.strip().splitlines()
     assert len(lines) == 1 and lines[0].startswith("bomcat: error:") and message in lines[0], out.stderr
+
+
+def test_export_csv_and_json(runner, board_file):
+    runner("devices", "add", "cam", "--maker", "Hikvision", "--model", "DS-2CD")
+    assert runner("ingest", "--device", "cam", str(board_file)).returncode == 0
+    out = runner("export", "cam")
+    assert out.returncode == 0, out.stderr
+    lines = out.stdout.splitlines()
+    assert lines[0].startswith("device,component_id,designator,marking,part_number,manufacturer")
+    assert len(lines) == 4
+    objects = json_lines(runner("export", "--format", "json").stdout)
+    assert len(objects) == 3 and all(len(o["photo_sha256"]) == 64 for o in objects)
+    bad = runner("export", "nope")
+    assert bad.returncode != 0 and "unknown device 'nope'" in bad.stderr
+
+
+def test_csv_cells_that_look_like_formulas_stay_text():
+    from bomcat.catalog.export import spreadsheet_safe
+    assert spreadsheet_safe("=cmd|' /C calc'!A0") == "'=cmd|' /C calc'!A0"
+    assert spreadsheet_safe("-ERBCV100") == "'-ERBCV100"
+    assert spreadsheet_safe("W25Q128JV") == "W25Q128JV"

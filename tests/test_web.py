@@ -81,3 +81,15 @@ def test_demo_catalog_was_built_through_the_pipeline(demo_catalog):
     _, summary = demo_catalog
     assert summary["photos"] == 3 and summary["components"] == 15
     assert summary["resolved"] >= 12
+
+
+def test_device_bom_as_csv_is_spreadsheet_safe(demo_client, demo_catalog):
+    import csv
+    import io
+    from bomcat.catalog.models import Component
+    catalog, _ = demo_catalog
+    response = demo_client.get("/devices/demo-ip-camera.csv")
+    assert response.status_code == 200 and response.mimetype == "text/csv"
+    rows = list(csv.DictReader(io.StringIO(response.get_data(as_text=True))))
+    assert len(rows) == 15 and {"marking", "part_number", "manufacturer", "photo_sha256", "region"} <= set(rows[0])
+    assert any(r["part_number"].startswith("IMX307") and r["country"] == "Japan" for r in rows)

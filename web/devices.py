@@ -6,6 +6,8 @@ from sqlalchemy import select
 
 from bomcat.catalog.models import Device, Photo
 
+from bomcat.catalog.export import bom_row
+
 from .serialize import component_row, device_detail, device_summary, photo_dict, region_dict
 from .views import catalog, data_view, get_or_404
 
@@ -19,7 +21,7 @@ def device_list() -> dict:
         return {"devices": [device_summary(d) for d in devices]}
 
 
-@data_view(bp, "/devices/<slug>", "device.html")
+@data_view(bp, "/devices/<slug>", "device.html", csv_rows=lambda data: data["bom"])
 def device_page(slug: str) -> dict:
     with catalog().session() as session:
         device = session.scalar(select(Device).where(Device.slug == slug))
@@ -27,7 +29,8 @@ def device_page(slug: str) -> dict:
             abort(404, f"no device {slug!r}")
         return {"device": device_detail(device),
                 "components": [component_row(c) for c in device.components],
-                "photos": [photo_dict(p) for p in device.photos]}
+                "photos": [photo_dict(p) for p in device.photos],
+                "bom": [bom_row(c) for c in device.components]}
 
 
 @data_view(bp, "/photos/<int:photo_id>", "photo.html")

@@ -22,9 +22,20 @@ def get_or_404(session, model, key, what: str):
     return row
 
 
-def data_view(bp: Blueprint, rule: str, template: str) -> Callable:
-    """Register `rule` (HTML) and `rule.json` (JSON) for a function returning the page's data dict."""
+def data_view(bp: Blueprint, rule: str, template: str,
+              csv_rows: Callable[[dict], list[dict]] | None = None) -> Callable:
+    """Register `rule` (HTML) and `rule.json` (JSON) for a function returning the page's data dict,
+    and `rule.csv` when `csv_rows` says which rows of the data make the table."""
     def decorator(func: Callable[..., dict]) -> Callable:
+        if csv_rows is not None:
+            def csv_view(**kwargs):
+                from bomcat.catalog.export import to_csv
+                response = current_app.response_class(to_csv(csv_rows(func(**kwargs))),
+                                                      mimetype="text/csv")
+                response.headers["Content-Disposition"] = "attachment"
+                return response
+            bp.add_url_rule(rule + ".csv", func.__name__ + "_csv", csv_view)
+
         def html_view(**kwargs):
             data = func(**kwargs)
             response = current_app.make_response(render_template(template, **data))
