@@ -107,3 +107,20 @@ def test_hostile_filenames_are_metadata_only(catalog, device, small_board):
 def test_unknown_device_is_refused(catalog, small_board):
     with pytest.raises(IngestError, match="unknown device 'nope'"):
         ingest_photo(catalog, "nope", small_board[0], "board.jpg", uploaded_by="alice")
+
+
+@pytest.mark.postgres
+def test_ingest_on_postgresql(fresh_postgres_url, tmp_path, small_board):
+    """The same pipeline through a PostgreSQL URL: rows, rollback and idempotency behave alike."""
+    from bomcat.catalog.db import open_catalog
+    catalog = open_catalog(fresh_postgres_url, photo_root=tmp_path / "photos")
+    with catalog.session() as session:
+        create_device(session, "pg-cam", "Hikvision", "DS-2CD")
+    first = ingest_photo(catalog, "pg-cam", small_board[0], "board.jpg", uploaded_by="alice")
+    assert first.created and first.components == 3
+    before = counts(catalog)
+    with pytest.raises(IngestError):
+        ingest_photo(catalog, "pg-cam", small_board[0][:4000], "cut.jpg", uploaded_by="alice")
+    again = ingest_photo(catalog, "pg-cam", small_board[0], "board.jpg", uploaded_by="bob")
+    assert not again.created and counts(catalog) == before
+    catalog.engine.dispose()
