@@ -4,14 +4,16 @@ pipeline. No third-party photo is involved."""
 from __future__ import annotations
 
 import io
+import os
 from typing import Callable
 
 from PIL import Image
 from sqlalchemy import select
 
 from bomcat.catalog.db import Catalog
-from bomcat.catalog.models import Device
+from bomcat.catalog.models import Device, DeviceStatus, User
 from bomcat.catalog.records import create_device
+from bomcat.catalog.users import create_user
 from bomcat.images.ingest import ingest_photo
 from bomcat.images.synth import SyntheticChip, render_board
 
@@ -40,10 +42,23 @@ BOARDS: list[list[SyntheticChip]] = [
 ]
 
 
+DEMO_PASSWORD = os.environ.get("BOMCAT_DEMO_PASSWORD", "bomcat-demo-password")
+DEMO_USERS = {"demo-admin": "admin", "demo-reviewer": "reviewer", "demo-investigator": "investigator"}
+
+
+def ensure_demo_users(session) -> None:
+    for name, role in DEMO_USERS.items():
+        if session.scalar(select(User).where(User.name == name)) is None:
+            create_user(session, name, DEMO_PASSWORD, role)
+
+
 def build_demo(catalog: Catalog, boards: int = 3, echo: Callable[[str], None] = print) -> dict:
     with catalog.session() as session:
+        ensure_demo_users(session)
         if session.scalar(select(Device).where(Device.slug == DEVICE["slug"])) is None:
-            create_device(session, **DEVICE)
+            # Published so that visitors see the device; its components stay proposed until a
+            # reviewer (not the demo) verifies them, and only verified ones are public.
+            create_device(session, status=DeviceStatus.published, **DEVICE)
     photos = components = resolved = 0
     for index, chips in enumerate(BOARDS[:max(1, boards)]):
         board = render_board([SyntheticChip(list(c.lines), c.package, c.rotation) for c in chips],
@@ -59,4 +74,5 @@ def build_demo(catalog: Catalog, boards: int = 3, echo: Callable[[str], None] = 
         device = session.scalar(select(Device).where(Device.slug == DEVICE["slug"]))
         resolved = sum(1 for c in device.components if c.part_number and c.manufacturer_id)
         components = len(device.components)
-    return {"device": DEVICE["slug"], "photos": photos, "components": components, "resolved": resolved}
+    return {"device": DEVICE["slug"], "photos": photos, "components": components, "resolved": resolved,
+            "users": list(DEMO_USERS), "password": DEMO_PASSWORD}

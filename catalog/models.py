@@ -266,3 +266,36 @@ def _refuse_review_change(mapper, connection, target) -> None:  # noqa: ARG001
     # The database refuses too (triggers in the first migration); this gives
     # the clearer message before a round-trip.
     raise AppendOnlyError("the review log is append-only; add a new review instead")
+
+
+class Role(str, enum.Enum):
+    investigator = "investigator"  # creates devices, uploads photos, adds or fixes regions
+    reviewer = "reviewer"          # verifies, corrects, rejects components
+    admin = "admin"                # everything, plus users and publishing
+
+
+class User(Base):
+    __tablename__ = "app_user"
+    id: Mapped[int] = mapped_column(primary_key=True)
+    name: Mapped[str] = mapped_column(String(120), unique=True)
+    password_hash: Mapped[str] = mapped_column(String(300))
+    role: Mapped[Role] = mapped_column(_enum(Role))
+    active: Mapped[bool] = mapped_column(default=True)
+    created_at: Mapped[dt.datetime] = mapped_column(DateTime, default=utcnow)
+
+    tokens: Mapped[list["ApiToken"]] = relationship(back_populates="user")
+
+    def can(self, *roles: Role) -> bool:
+        return self.active and (self.role is Role.admin or self.role in roles)
+
+
+class ApiToken(Base):
+    """A script's key: only its SHA-256 is stored, the token itself is shown once."""
+    __tablename__ = "api_token"
+    id: Mapped[int] = mapped_column(primary_key=True)
+    user_id: Mapped[int] = mapped_column(ForeignKey("app_user.id"), index=True)
+    token_sha256: Mapped[str] = mapped_column(String(64), unique=True)
+    label: Mapped[Optional[str]] = mapped_column(String(120))
+    created_at: Mapped[dt.datetime] = mapped_column(DateTime, default=utcnow)
+
+    user: Mapped[User] = relationship(back_populates="tokens")

@@ -100,7 +100,7 @@ def test_ingest_and_device_commands(runner, board_file):
 
 def test_db_upgrade(runner):
     out = runner("db", "upgrade")
-    assert out.returncode == 0 and "revision 0001" in out.stdout
+    assert out.returncode == 0 and "revision 0002" in out.stdout
 
 
 @pytest.mark.parametrize("args, message", [
@@ -143,3 +143,17 @@ def test_csv_cells_that_look_like_formulas_stay_text():
     assert spreadsheet_safe("=cmd|' /C calc'!A0") == "'=cmd|' /C calc'!A0"
     assert spreadsheet_safe("-ERBCV100") == "'-ERBCV100"
     assert spreadsheet_safe("W25Q128JV") == "W25Q128JV"
+
+
+def test_users_and_tokens(runner):
+    runner.env["BOMCAT_NEW_PASSWORD"] = "a long enough password"
+    out = runner("users", "add", "alice", "--role", "reviewer")
+    assert out.returncode == 0 and "user alice added (reviewer)" in out.stdout
+    again = runner("users", "add", "alice", "--role", "reviewer")
+    assert again.returncode != 0 and "exists already" in again.stderr
+    token = runner("users", "token", "alice").stdout.strip()
+    assert token.startswith("bomcat_") and len(token) > 30
+    assert runner("users", "token", "nobody").returncode != 0
+    runner.env["BOMCAT_NEW_PASSWORD"] = "short"
+    weak = runner("users", "add", "bob", "--role", "admin")
+    assert weak.returncode != 0 and "at least 10 characters" in weak.stderr

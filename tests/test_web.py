@@ -8,10 +8,25 @@ from bomcat.catalog.models import Component, DerivedImage, Photo
 
 
 @pytest.fixture(scope="module")
-def demo_client(demo_catalog):
+def demo_app(demo_catalog):
     from bomcat.web import create_app
     catalog, _ = demo_catalog
-    return create_app({"TESTING": True, "CATALOG": catalog}).test_client()
+    return create_app({"TESTING": True, "CATALOG": catalog, "WTF_CSRF_ENABLED": False})
+
+
+@pytest.fixture(scope="module")
+def demo_client(demo_app):
+    """Signed in as the demo reviewer: sees drafts and proposed components."""
+    client = demo_app.test_client()
+    login(client, "demo-reviewer")
+    return client
+
+
+def login(client, name: str):
+    from bomcat.demo import DEMO_PASSWORD
+    response = client.post("/login", data={"name": name, "password": DEMO_PASSWORD})
+    assert response.status_code == 302, response.get_data(as_text=True)
+    return response
 
 
 @pytest.fixture(scope="module")

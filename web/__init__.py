@@ -22,10 +22,10 @@ def create_app(test_config: Optional[dict[str, Any]] = None) -> Flask:
         from bomcat.catalog.db import open_catalog
         app.config["CATALOG"] = open_catalog(app.config["DATABASE_URL"], app.config["BOMCAT_HOME"])
 
-    from . import components, devices, files
-    app.register_blueprint(devices.bp)
-    app.register_blueprint(components.bp)
-    app.register_blueprint(files.bp)
+    from . import api, auth, components, devices, files
+    auth.login_manager.init_app(app)
+    for blueprint in (auth.bp, devices.bp, components.bp, files.bp, api.bp):
+        app.register_blueprint(blueprint)
 
     @app.get("/")
     def index():

@@ -4,12 +4,13 @@ from __future__ import annotations
 from flask import Blueprint, abort
 from sqlalchemy import select
 
-from bomcat.catalog.models import Device, Photo
+from bomcat.catalog.models import Device, DeviceStatus, Photo
 
 from bomcat.catalog.export import bom_row
 
 from .serialize import component_row, device_detail, device_summary, photo_dict, region_dict
-from .views import catalog, data_view, get_or_404
+from .auth import can_see_drafts
+from .views import catalog, data_view, get_or_404, public_component, visible
 
 bp = Blueprint("devices", __name__)
 
@@ -17,7 +18,10 @@ bp = Blueprint("devices", __name__)
 @data_view(bp, "/devices", "devices.html")
 def device_list() -> dict:
     with catalog().session() as session:
-        devices = session.scalars(select(Device).order_by(Device.maker, Device.model)).all()
+        query = select(Device).order_by(Device.maker, Device.model)
+        if not can_see_drafts():
+            query = query.where(Device.status == DeviceStatus.published)
+        devices = session.scalars(query).all()
         return {"devices": [device_summary(d) for d in devices]}
 
 
@@ -25,21 +29,25 @@ def device_list() -> dict:
 def device_page(slug: str) -> dict:
     with catalog().session() as session:
         device = session.scalar(select(Device).where(Device.slug == slug))
-        if device is None:
+        if device is None or not visible(device):
             abort(404, f"no device {slug!r}")
+        components = [c for c in device.components if public_component(c)]
         return {"device": device_detail(device),
-                "components": [component_row(c) for c in device.components],
+                "components": [component_row(c) for c in components],
                 "photos": [photo_dict(p) for p in device.photos],
-                "bom": [bom_row(c) for c in device.components]}
+                "bom": [bom_row(c) for c in components]}
 
 
 @data_view(bp, "/photos/<int:photo_id>", "photo.html")
 def photo_page(photo_id: int) -> dict:
     with catalog().session() as session:
         photo = get_or_404(session, Photo, photo_id, "photo")
+        if not visible(photo.device):
+            abort(404, f"no photo {photo_id}")
         regions = []
         for region in photo.regions:
             item = region_dict(region)
-            item["component"] = component_row(region.component) if region.component else None
+            shown = region.component is not None and public_component(region.component)
+            item["component"] = component_row(region.component) if shown else None
             regions.append(item)
         return {"photo": photo_dict(photo), "device": device_summary(photo.device), "regions": regions}

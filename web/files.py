@@ -8,7 +8,7 @@ from flask import Blueprint, abort, send_file
 from bomcat.catalog.models import DerivedImage, Photo
 from sqlalchemy import select
 
-from .views import catalog
+from .views import catalog, visible
 
 bp = Blueprint("files", __name__, url_prefix="/files")
 SHA_RE = re.compile(r"^[0-9a-f]{64}$")
@@ -20,20 +20,20 @@ def original(sha: str):
         abort(404)
     with catalog().session() as session:
         photo = session.scalar(select(Photo).where(Photo.sha256 == sha))
-        if photo is None:
+        if photo is None or not visible(photo.device):
             abort(404, "no such photo")
         media_type, name = photo.media_type, photo.original_filename
     path = catalog().store.original_path(sha)
-    return send_file(path, mimetype=media_type, download_name=name or sha, max_age=31536000)
+    return send_file(path, mimetype=media_type, download_name=name or sha, max_age=3600)
 
 
 @bp.get("/derived/<int:derived_id>")
 def derived(derived_id: int):
     with catalog().session() as session:
         item = session.get(DerivedImage, derived_id)
-        if item is None:
+        if item is None or not visible(item.photo.device):
             abort(404, "no such derived image")
         relpath = item.path
     path = catalog().store.path(relpath)
     mimetype = "image/png" if relpath.endswith(".png") else "image/jpeg"
-    return send_file(path, mimetype=mimetype, max_age=31536000)
+    return send_file(path, mimetype=mimetype, max_age=3600)

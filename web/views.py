@@ -14,6 +14,18 @@ def catalog() -> Catalog:
     return current_app.config["CATALOG"]
 
 
+def visible(device) -> bool:
+    """Anonymous visitors see published devices only; signed-in people see drafts too."""
+    from flask_login import current_user
+    return device.status.value == "published" or bool(current_user.is_authenticated)
+
+
+def public_component(component) -> bool:
+    """On a published page, only verified components are public."""
+    from flask_login import current_user
+    return bool(current_user.is_authenticated) or component.status.value == "verified"
+
+
 def get_or_404(session, model, key, what: str):
     """The row, or a 404 whose message says what was not found."""
     row = session.get(model, key)

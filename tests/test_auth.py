@@ -1,0 +1,114 @@
+"""People, roles and what each may see and do: a role x route matrix on a real catalog."""
+from __future__ import annotations
+
+import pytest
+from sqlalchemy import select
+
+from bomcat.catalog.models import Component, DerivedImage
+from bomcat.catalog.records import create_device
+from bomcat.catalog.users import create_token, create_user
+from bomcat.images.ingest import ingest_photo
+
+PASSWORD = "correct horse battery"
+ROLES = ["anonymous", "investigator", "reviewer", "admin"]
+
+
+@pytest.fixture(scope="module")
+def site(tmp_path_factory, small_board):
+    from bomcat.catalog.db import open_catalog
+    from bomcat.web import create_app
+    root = tmp_path_factory.mktemp("auth")
+    catalog = open_catalog(f"sqlite:///{root / 'c.sqlite3'}", photo_root=root / "photos")
+    with catalog.session() as session:
+        for role in ROLES[1:]:
+            create_user(session, role, PASSWORD, role)
+        create_user(session, "reviewer2", PASSWORD, "reviewer")
+        create_device(session, "cam", "Hikvision", "DS-2CD2032")
+    ingest_photo(catalog, "cam", small_board[0], "board.jpg", uploaded_by="investigator")
+    with catalog.session() as session:
+        ids = [c.id for c in session.scalars(select(Component).order_by(Component.id))]
+        crop = session.scalars(select(DerivedImage).where(DerivedImage.kind == "crop")).first().id
+    app = create_app({"TESTING": True, "CATALOG": catalog, "WTF_CSRF_ENABLED": False, "SECRET_KEY": "t"})
+    return app, catalog, ids, crop
+
+
+def client_as(app, role: str):
+    client = app.test_client()
+    if role != "anonymous":
+        response = client.post("/login", data={"name": role, "password": PASSWORD})
+        assert response.status_code == 302
+    return client
+
+
+@pytest.mark.parametrize("role, expected", [("anonymous", 404), ("investigator", 200), ("reviewer", 200),
+                                            ("admin", 200)])
+@pytest.mark.parametrize("url", ["/devices/cam", "/devices/cam.json", "/components/{c}", "/components/{c}.json",
+                                 "/photos/1", "/files/derived/{crop}"])
+def test_drafts_are_for_signed_in_people_only(site, role, expected, url):
+    app, _, ids, crop = site
+    assert client_as(app, role).get(url.format(c=ids[0], crop=crop)).status_code == expected
+
+
+@pytest.mark.parametrize("role, expected", [("anonymous", 401), ("investigator", 403), ("reviewer", 400),
+                                            ("admin", 400)])
+def test_review_api_by_role(site, role, expected):
+    """Who may review is checked first; reviewers and admins then get the body's problem (a
+    correction with nothing corrected), the others never get that far."""
+    app, _, ids, _ = site
+    response = client_as(app, role).post(f"/api/components/{ids[1]}/review", json={"verdict": "corrected"})
+    assert response.status_code == expected
+    assert "error" in response.get_json()
+
+
+def test_login_refuses_a_wrong_password(site):
+    app, *_ = site
+    response = app.test_client().post("/login", data={"name": "admin", "password": "nope"})
+    assert response.status_code == 200 and "Wrong user name or password" in response.get_data(as_text=True)
+
+
+def test_review_publish_and_public_page(site):
+    app, catalog, ids, _ = site
+    target = ids[2]
+    reviewer, reviewer2, admin = (client_as(app, r) for r in ("reviewer", "reviewer2", "admin"))
+    fixed = reviewer.post(f"/api/components/{target}/review",
+                          json={"verdict": "corrected", "corrections": {"category": "oscillator"},
+                                "comment": "category from the datasheet"})
+    assert fixed.status_code == 200 and fixed.get_json()["component"]["status"] == "proposed"
+    # Four eyes: who changed it does not verify it.
+    same = reviewer.post(f"/api/components/{target}/review", json={"verdict": "verified"})
+    assert same.status_code == 409 and "someone else" in same.get_json()["error"]
+    ok = reviewer2.post(f"/api/components/{target}/review", json={"verdict": "verified"})
+    assert ok.status_code == 200 and ok.get_json()["component"]["status"] == "verified"
+    assert reviewer.post("/api/devices/cam/publish").status_code == 403
+    assert admin.post("/api/devices/cam/publish").status_code == 200
+    public = app.test_client().get("/devices/cam.json").get_json()
+    assert [c["id"] for c in public["components"]] == [target]          # only verified ones
+    detail = app.test_client().get(f"/components/{target}.json").get_json()["component"]
+    assert [(r["reviewer"], r["verdict"]) for r in detail["reviews"]] == [
+        ("bomcat", "proposed"), ("reviewer", "corrected"), ("reviewer2", "verified")]
+    assert app.test_client().get(f"/components/{ids[0]}").status_code == 404  # still proposed
+
+
+def test_bearer_tokens_for_scripts(site):
+    app, catalog, ids, _ = site
+    with catalog.session() as session:
+        from bomcat.catalog.models import User
+        token = create_token(session, session.scalar(select(User).where(User.name == "reviewer2")), "script")
+    client = app.test_client()
+    bad = client.post(f"/api/components/{ids[0]}/review", json={"verdict": "rejected"},
+                      headers={"Authorization": "Bearer wrong"})
+    assert bad.status_code == 401
+    good = client.post(f"/api/components/{ids[0]}/review", json={"verdict": "rejected", "comment": "not a chip"},
+                       headers={"Authorization": f"Bearer {token}"})
+    assert good.status_code == 200 and good.get_json()["component"]["status"] == "rejected"
+
+
+@pytest.mark.parametrize("body, message", [
+    ({"verdict": "maybe"}, "verdict must be one of"),
+    ({"verdict": "corrected", "corrections": {"status": "verified"}}, "corrections may set"),
+    ([1, 2], "send a JSON object"),
+])
+def test_bad_review_requests_get_json_400(site, body, message):
+    app, _, ids, _ = site
+    response = client_as(app, "admin").post(f"/api/components/{ids[1]}/review", json=body)
+    assert response.status_code == 400 and message in response.get_json()["error"]

@@ -1,0 +1,108 @@
+"""Signing in: Flask-Login sessions for people, bearer tokens for scripts."""
+from __future__ import annotations
+
+from dataclasses import dataclass
+from functools import wraps
+from typing import Callable, Optional
+
+from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
+from flask_login import LoginManager, current_user, login_user, logout_user
+from flask_wtf import FlaskForm
+from wtforms import PasswordField, StringField
+from wtforms.validators import DataRequired
+
+from bomcat.catalog.models import Role, User
+from bomcat.catalog.users import authenticate, user_for_token
+
+from .views import catalog
+
+bp = Blueprint("auth", __name__)
+login_manager = LoginManager()
+login_manager.login_view = "auth.login"
+
+
+@dataclass(frozen=True)
+class SignedIn:
+    """What a request knows of its user, detached from the database session."""
+    id: int
+    name: str
+    role: Role
+    is_authenticated: bool = True
+    is_active: bool = True
+    is_anonymous: bool = False
+
+    def get_id(self) -> str:
+        return str(self.id)
+
+    def can(self, *roles: Role) -> bool:
+        return self.role is Role.admin or self.role in roles
+
+
+def _signed_in(user: Optional[User]) -> Optional[SignedIn]:
+    return SignedIn(user.id, user.name, user.role) if user is not None and user.active else None
+
+
+@login_manager.user_loader
+def load_user(user_id: str) -> Optional[SignedIn]:
+    with catalog().session() as session:
+        return _signed_in(session.get(User, int(user_id)))
+
+
+@login_manager.request_loader
+def load_token_user(req) -> Optional[SignedIn]:
+    header = req.headers.get("Authorization", "")
+    if not header.startswith("Bearer "):
+        return None
+    with catalog().session() as session:
+        return _signed_in(user_for_token(session, header.removeprefix("Bearer ").strip()))
+
+
+@login_manager.unauthorized_handler
+def unauthorized():
+    if request.path.startswith("/api/") or request.path.endswith(".json"):
+        abort(401, "sign in or send 'Authorization: Bearer <token>'")
+    return redirect(url_for("auth.login", next=request.path))
+
+
+def requires(*roles: Role) -> Callable:
+    """The view needs a signed-in user with one of these roles (admins pass everything)."""
+    def decorator(view: Callable) -> Callable:
+        @wraps(view)
+        def wrapper(*args, **kwargs):
+            if not current_user.is_authenticated:
+                return login_manager.unauthorized()
+            if not current_user.can(*roles):
+                abort(403, f"this needs the {' or '.join(r.value for r in roles)} role")
+            return view(*args, **kwargs)
+        return wrapper
+    return decorator
+
+
+def can_see_drafts() -> bool:
+    return bool(current_user.is_authenticated)
+
+
+class LoginForm(FlaskForm):
+    name = StringField("User name", validators=[DataRequired()])
+    password = PasswordField("Password", validators=[DataRequired()])
+
+
+@bp.route("/login", methods=["GET", "POST"])
+def login():
+    form = LoginForm()
+    if form.validate_on_submit():
+        with catalog().session() as session:
+            user = _signed_in(authenticate(session, form.name.data, form.password.data))
+        if user is not None:
+            login_user(user)
+            target = request.args.get("next") or ""
+            return redirect(target if target.startswith("/") and not target.startswith("//")
+                            else url_for("devices.device_list"))
+        flash("Wrong user name or password.")
+    return render_template("login.html", form=form)
+
+
+@bp.post("/logout")
+def logout():
+    logout_user()
+    return redirect(url_for("devices.device_list"))
