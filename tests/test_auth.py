@@ -112,3 +112,11 @@ def test_bad_review_requests_get_json_400(site, body, message):
     app, _, ids, _ = site
     response = client_as(app, "admin").post(f"/api/components/{ids[1]}/review", json=body)
     assert response.status_code == 400 and message in response.get_json()["error"]
+
+
+def test_anonymous_manufacturer_pages_show_only_published_verified_parts(site):
+    app, *_ = site
+    anonymous = app.test_client()
+    names = [m["name"] for m in anonymous.get("/manufacturers.json").get_json()["manufacturers"]]
+    signed_in = [m["name"] for m in client_as(app, "investigator").get("/manufacturers.json").get_json()["manufacturers"]]
+    assert set(names) <= set(signed_in) and "Winbond Electronics" in signed_in

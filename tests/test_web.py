@@ -39,7 +39,8 @@ def ids(demo_catalog):
         return {"component": component.id, "photo": photo.id, "sha": photo.sha256, "derived": derived.id}
 
 
-PAGES = ["/devices", "/devices/demo-ip-camera", "/components/{component}", "/photos/{photo}"]
+PAGES = ["/devices", "/devices/demo-ip-camera", "/components/{component}", "/photos/{photo}", "/manufacturers",
+         "/manufacturers/sony-semiconductor-solutions"]
 
 
 @pytest.mark.parametrize("page", PAGES)
@@ -108,3 +109,26 @@ def test_device_bom_as_csv_is_spreadsheet_safe(demo_client, demo_catalog):
     rows = list(csv.DictReader(io.StringIO(response.get_data(as_text=True))))
     assert len(rows) == 15 and {"marking", "part_number", "manufacturer", "photo_sha256", "region"} <= set(rows[0])
     assert any(r["part_number"].startswith("IMX307") and r["country"] == "Japan" for r in rows)
+
+
+def test_supplier_summary_reads_like_a_report(demo_client):
+    data = demo_client.get("/devices/demo-ip-camera.json").get_json()
+    lines = {s["manufacturer"]: s["line"] for s in data["suppliers"]}
+    assert lines["ROHM Semiconductor"] == "ROHM Semiconductor (Japan): regulator, eeprom"
+    countries = {c["country"]: c["components"] for c in data["countries"]}
+    assert countries["Japan"] >= 6 and countries["China"] >= 3
+    html = demo_client.get("/devices/demo-ip-camera").get_data(as_text=True)
+    assert "ROHM Semiconductor</a> (Japan): regulator, eeprom" in html and "Components by the supplier" in html
+
+
+def test_manufacturer_page_lists_devices_with_evidence_and_lineage(demo_client):
+    rohm = demo_client.get("/manufacturers/rohm-semiconductor.json").get_json()
+    assert rohm["manufacturer"]["country"] == "Japan"
+    assert {"OKI", "LAPIS Semiconductor"} <= set(rohm["manufacturer"]["predecessors"])
+    (entry,) = rohm["devices"]
+    assert entry["device"]["slug"] == "demo-ip-camera"
+    assert sorted(c["part_number"] for c in entry["components"]) == ["BD9E301", "BR24G256"]
+    assert all(c["crop_url"] for c in entry["components"])
+    listing = {m["name"]: m for m in demo_client.get("/manufacturers.json").get_json()["manufacturers"]}
+    assert listing["ROHM Semiconductor"]["components"] == 2 and listing["ROHM Semiconductor"]["devices"] == 1
+    assert demo_client.get("/manufacturers/no-such-company").status_code == 404

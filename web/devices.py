@@ -10,6 +10,7 @@ from bomcat.catalog.export import bom_row
 
 from .serialize import component_row, device_detail, device_summary, photo_dict, region_dict
 from .auth import can_see_drafts
+from .suppliers import supplier_summary
 from .views import catalog, data_view, get_or_404, public_component, visible
 
 bp = Blueprint("devices", __name__)
@@ -33,6 +34,7 @@ def device_page(slug: str) -> dict:
             abort(404, f"no device {slug!r}")
         components = [c for c in device.components if public_component(c)]
         return {"device": device_detail(device),
+                **supplier_summary(components),
                 "components": [component_row(c) for c in components],
                 "photos": [photo_dict(p) for p in device.photos],
                 "bom": [bom_row(c) for c in components]}

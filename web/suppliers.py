@@ -1,0 +1,83 @@
+"""Supplier summaries and manufacturer pages: who supplied the parts, as a report prints it."""
+from __future__ import annotations
+
+from collections import Counter, OrderedDict
+
+from flask import Blueprint, abort, url_for
+from sqlalchemy import select
+
+from bomcat.catalog.models import Component, Device, Manufacturer
+from bomcat.catalog.records import slugify
+from bomcat.catalog.resolver import knowledge
+
+from .serialize import component_row, device_summary
+from .views import catalog, data_view, public_component, visible
+
+bp = Blueprint("suppliers", __name__)
+
+
+def category_label(category: str | None) -> str:
+    return (category or "unidentified part").replace("_", " ")
+
+
+def supplier_summary(components: list[Component]) -> dict:
+    """'ROHM Semiconductor (Japan): eeprom, regulator', one line per company, and counts by country."""
+    by_maker: "OrderedDict[str, dict]" = OrderedDict()
+    for c in sorted(components, key=lambda c: (c.manufacturer.name if c.manufacturer else "~")):
+        if c.manufacturer is None:
+            continue
+        entry = by_maker.setdefault(c.manufacturer.name, {
+            "manufacturer": c.manufacturer.name, "country": c.manufacturer.country,
+            "url": url_for("suppliers.manufacturer_page", slug=slugify(c.manufacturer.name)),
+            "categories": [], "parts": []})
+        label = category_label(c.category)
+        if label not in entry["categories"]:
+            entry["categories"].append(label)
+        if c.part_number and c.part_number not in entry["parts"]:
+            entry["parts"].append(c.part_number)
+    for entry in by_maker.values():
+        entry["line"] = f"{entry['manufacturer']} ({entry['country'] or 'country unknown'}): " \
+                        + ", ".join(entry["categories"])
+    countries = Counter(c.manufacturer.country or "unknown" for c in components if c.manufacturer)
+    return {"suppliers": list(by_maker.values()),
+            "countries": [{"country": k, "components": v} for k, v in countries.most_common()]}
+
+
+@data_view(bp, "/manufacturers", "manufacturers.html")
+def manufacturer_list() -> dict:
+    with catalog().session() as session:
+        rows = []
+        for m in session.scalars(select(Manufacturer).order_by(Manufacturer.name)):
+            shown = [c for c in session.scalars(select(Component).where(Component.manufacturer_id == m.id))
+                     if visible(c.device) and public_component(c)]
+            if shown:
+                rows.append({"name": m.name, "country": m.country, "components": len(shown),
+                             "devices": len({c.device_id for c in shown}),
+                             "url": url_for("suppliers.manufacturer_page", slug=slugify(m.name))})
+        return {"manufacturers": rows}
+
+
+@data_view(bp, "/manufacturers/<slug>", "manufacturer.html")
+def manufacturer_page(slug: str) -> dict:
+    kb = knowledge.load()
+    info = next((m for m in kb.manufacturers.values() if slugify(m.name) == slug), None)
+    if info is None:
+        abort(404, f"no manufacturer {slug!r}")
+    # The company itself and every company whose line leads to it (OKI and LAPIS parts are ROHM's today).
+    family = [m.name for m in kb.manufacturers.values() if any(s["name"] == info.name for s in kb.lineage(m.name))]
+    with catalog().session() as session:
+        ids = list(session.scalars(select(Manufacturer.id).where(Manufacturer.name.in_(family))))
+        components = [c for c in session.scalars(select(Component).where(Component.manufacturer_id.in_(ids))
+                                                 .order_by(Component.device_id, Component.id))
+                      if visible(c.device) and public_component(c)]
+        devices: "OrderedDict[int, dict]" = OrderedDict()
+        for c in components:
+            entry = devices.setdefault(c.device_id, {"device": device_summary(c.device), "components": []})
+            row = component_row(c)
+            row["made_by"] = c.manufacturer.name
+            entry["components"].append(row)
+        return {"manufacturer": {"name": info.name, "country": info.country, "parent": info.parent,
+                                 "note": info.note, "aliases": info.aliases,
+                                 "lineage": kb.lineage(info.name),
+                                 "predecessors": [n for n in family if n != info.name]},
+                "devices": list(devices.values())}
