@@ -83,6 +83,7 @@ def test_review_publish_and_public_page(site):
     assert admin.post("/api/devices/cam/publish").status_code == 200
     public = app.test_client().get("/devices/cam.json").get_json()
     assert [c["id"] for c in public["components"]] == [target]          # only verified ones
+    assert public["awaiting_review"] == len(ids) - 1
     detail = app.test_client().get(f"/components/{target}.json").get_json()["component"]
     assert [(r["reviewer"], r["verdict"]) for r in detail["reviews"]] == [
         ("bomcat", "proposed"), ("reviewer", "corrected"), ("reviewer2", "verified")]
