@@ -36,7 +36,7 @@ def device_page(slug: str) -> dict:
         return {"device": device_detail(device),
                 **supplier_summary(components),
                 "components": [component_row(c) for c in components],
-                "awaiting_review": len(device.components) - len(components),
+                "awaiting_review": sum(1 for c in device.components if c.status.value == "proposed"),
                 "photos": [photo_dict(p) for p in device.photos],
                 "bom": [bom_row(c) for c in components]}
 
