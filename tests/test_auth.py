@@ -121,3 +121,32 @@ def test_anonymous_manufacturer_pages_show_only_published_verified_parts(site):
     names = [m["name"] for m in anonymous.get("/manufacturers.json").get_json()["manufacturers"]]
     signed_in = [m["name"] for m in client_as(app, "investigator").get("/manufacturers.json").get_json()["manufacturers"]]
     assert set(names) <= set(signed_in) and "Winbond Electronics" in signed_in
+
+
+@pytest.mark.parametrize("role, expected", [("anonymous", 302), ("investigator", 403), ("reviewer", 200),
+                                            ("admin", 200)])
+def test_review_queue_by_role(site, role, expected):
+    app, *_ = site
+    assert client_as(app, role).get("/review").status_code == expected
+
+
+def test_review_queue_shows_progress_and_leaves_own_changes_to_others(site):
+    app, *_ = site
+    page = client_as(app, "admin").get("/review.json").get_json()
+    assert set(page["progress"]) >= {"total", "verified", "rejected", "proposed"}
+    if page["component"]:
+        assert page["component"]["readings"] and isinstance(page["candidates"], list)
+
+
+def test_browser_posts_need_the_csrf_token_but_scripts_with_tokens_do_not(site):
+    from bomcat.web import create_app
+    app, catalog, ids, _ = site
+    strict = create_app({"TESTING": True, "CATALOG": catalog, "SECRET_KEY": "t"})  # CSRF on
+    client = strict.test_client()
+    assert client.post("/login", data={"name": "admin", "password": PASSWORD}).status_code == 400
+    with catalog.session() as session:
+        from bomcat.catalog.models import User
+        token = create_token(session, session.scalar(select(User).where(User.name == "admin")))
+    response = client.post(f"/api/components/{ids[1]}/review", json={"verdict": "reopened"},
+                           headers={"Authorization": f"Bearer {token}"})
+    assert response.status_code == 200

@@ -4,7 +4,10 @@ from __future__ import annotations
 import os
 from typing import Any, Optional
 
-from flask import Flask, redirect, url_for
+from flask import Flask, redirect, request, url_for
+from flask_wtf.csrf import CSRFProtect
+
+csrf = CSRFProtect()
 
 
 def create_app(test_config: Optional[dict[str, Any]] = None) -> Flask:
@@ -15,6 +18,7 @@ def create_app(test_config: Optional[dict[str, Any]] = None) -> Flask:
         BOMCAT_HOME=os.environ.get("BOMCAT_HOME"),
         MAX_CONTENT_LENGTH=64 * 1024 * 1024,
         JSON_SORT_KEYS=False,
+        WTF_CSRF_CHECK_DEFAULT=False,  # checked in check_csrf below, bearer-token requests excepted
     )
     if test_config:
         app.config.update(test_config)
@@ -22,14 +26,22 @@ def create_app(test_config: Optional[dict[str, Any]] = None) -> Flask:
         from bomcat.catalog.db import open_catalog
         app.config["CATALOG"] = open_catalog(app.config["DATABASE_URL"], app.config["BOMCAT_HOME"])
 
-    from . import api, auth, components, devices, files, suppliers
+    from . import api, auth, components, devices, files, review, suppliers
     auth.login_manager.init_app(app)
-    for blueprint in (auth.bp, devices.bp, components.bp, files.bp, api.bp, suppliers.bp):
+    csrf.init_app(app)
+    for blueprint in (auth.bp, devices.bp, components.bp, files.bp, api.bp, suppliers.bp, review.bp):
         app.register_blueprint(blueprint)
 
     @app.get("/")
     def index():
         return redirect(url_for("devices.device_list"))
+
+    @app.before_request
+    def check_csrf():
+        # Browsers (session cookie) must send the CSRF token; scripts with a bearer token need not.
+        if app.config.get("WTF_CSRF_ENABLED", True) and request.method in ("POST", "PUT", "PATCH", "DELETE") and \
+                not request.headers.get("Authorization", "").startswith("Bearer "):
+            csrf.protect()
 
     from .views import register_error_handlers
     register_error_handlers(app)

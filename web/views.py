@@ -50,12 +50,17 @@ def data_view(bp: Blueprint, rule: str, template: str,
 
         def html_view(**kwargs):
             data = func(**kwargs)
+            if not isinstance(data, dict):  # a redirect or error from an access check
+                return data
             response = current_app.make_response(render_template(template, **data))
             response.headers["Link"] = f'<{request.path}.json>; rel="alternate"; type="application/json"'
             return response
 
         def json_view(**kwargs):
-            response = jsonify(func(**kwargs))
+            data = func(**kwargs)
+            if not isinstance(data, dict):
+                return data
+            response = jsonify(data)
             html_path = request.path.removesuffix(".json")
             response.headers["Link"] = f'<{html_path}>; rel="alternate"; type="text/html"'
             return response
