@@ -150,3 +150,47 @@ def test_browser_posts_need_the_csrf_token_but_scripts_with_tokens_do_not(site):
     response = client.post(f"/api/components/{ids[1]}/review", json={"verdict": "reopened"},
                            headers={"Authorization": f"Bearer {token}"})
     assert response.status_code == 200
+
+
+@pytest.mark.parametrize("role, expected", [("anonymous", 401), ("reviewer", 403), ("investigator", 201),
+                                            ("admin", 201)])
+def test_create_device_api_by_role(site, role, expected):
+    app, *_ = site
+    response = client_as(app, role).post("/api/devices", json={"slug": f"api-{role}", "maker": "Dahua",
+                                                               "model": "IPC-HDW"})
+    assert response.status_code == expected
+    if expected == 201:
+        assert response.get_json()["device"]["slug"] == f"api-{role}"
+
+
+def test_upload_photo_api(site, small_board):
+    import io
+    from .conftest import board_jpeg
+    app, *_ = site
+    client = client_as(app, "investigator")
+    assert client.post("/api/devices", json={"slug": "upload-cam", "maker": "X", "model": "Y"}).status_code == 201
+    taken = client.post("/api/devices/upload-cam/photos", content_type="multipart/form-data",
+                        data={"file": (io.BytesIO(small_board[0]), "same.jpg")})
+    assert taken.status_code == 409 and "already evidence for device 'cam'" in taken.get_json()["error"]
+    photo_bytes, _ = board_jpeg(seed=21)
+    sent = client.post("/api/devices/upload-cam/photos", content_type="multipart/form-data",
+                       data={"file": (io.BytesIO(photo_bytes), "../../evil name.jpg"), "side": "top"})
+    assert sent.status_code == 201, sent.get_json()
+    photo = sent.get_json()["photo"]
+    assert photo["components"] == 3 and photo["file"] == "evil name.jpg"
+    broken = client.post("/api/devices/upload-cam/photos", content_type="multipart/form-data",
+                         data={"file": (io.BytesIO(photo_bytes[:3000]), "cut.jpg")})
+    assert broken.status_code == 400 and "damaged or truncated" in broken.get_json()["error"]
+    nodevice = client.post("/api/devices/nope/photos", content_type="multipart/form-data",
+                           data={"file": (io.BytesIO(photo_bytes), "a.jpg")})
+    assert nodevice.status_code == 404 and "unknown device" in nodevice.get_json()["error"]
+    assert client.post("/api/devices/upload-cam/photos").status_code == 400
+    dup = client.post("/api/devices", json={"slug": "upload-cam", "maker": "X", "model": "Y"})
+    assert dup.status_code == 409
+
+
+def test_openapi_describes_the_api(site):
+    app, *_ = site
+    spec = app.test_client().get("/api/openapi.json").get_json()
+    assert spec["openapi"].startswith("3.") and {"/api/devices", "/api/devices/{slug}/photos",
+                                                  "/api/devices/{slug}", "/api/components/{id}/review"} <= set(spec["paths"])

@@ -9,7 +9,8 @@ from flask_login import current_user
 from sqlalchemy import select
 
 from bomcat.catalog.models import Component, Device, DeviceStatus, Role, Verdict
-from bomcat.catalog.records import ReviewRefused, apply_review
+from bomcat.catalog.records import ReviewRefused, apply_review, create_device
+from bomcat.images.ingest import IngestError, ingest_photo
 
 from .auth import requires
 from .serialize import component_detail, device_summary
@@ -57,3 +58,88 @@ def publish_device(slug: str):
             abort(404, f"no device {slug!r}")
         device.status = DeviceStatus.published
         return jsonify({"device": device_summary(device)})
+
+
+DEVICE_FIELDS = ("slug", "maker", "model", "variant", "firmware", "serial", "acquired_where", "notes")
+
+
+@bp.post("/devices")
+@requires(Role.investigator)
+def create_device_api():
+    body = _json_body()
+    unknown = set(body) - set(DEVICE_FIELDS)
+    if unknown:
+        abort(400, f"unknown fields: {', '.join(sorted(unknown))}")
+    missing = [f for f in ("slug", "maker", "model") if not body.get(f)]
+    if missing:
+        abort(400, f"missing: {', '.join(missing)}")
+    with catalog().session() as session:
+        try:
+            device = create_device(session, **{k: body.get(k) for k in DEVICE_FIELDS if body.get(k) is not None})
+        except ValueError as exc:
+            abort(409 if "exists already" in str(exc) else 400, str(exc))
+        return jsonify({"device": device_summary(device)}), 201
+
+
+@bp.post("/devices/<slug>/photos")
+@requires(Role.investigator)
+def upload_photo(slug: str):
+    """Multipart field `file`; ingested now (store, detect, crop, read, resolve, propose)."""
+    upload = request.files.get("file")
+    if upload is None:
+        abort(400, "send the photo as multipart field 'file'")
+    data = upload.read()
+    try:
+        result = ingest_photo(catalog(), slug, data, upload.filename or "upload", uploaded_by=current_user.name,
+                              board=request.form.get("board"), side=request.form.get("side"))
+    except IngestError as exc:
+        message = str(exc)
+        abort(404 if "unknown device" in message else 409 if "already evidence" in message else 400, message)
+    return jsonify({"photo": result.as_dict()}), 201 if result.created else 200
+
+
+@bp.get("/devices/<slug>")
+def device_api(slug: str):
+    from .devices import device_page
+    return jsonify(device_page(slug))
+
+
+@bp.get("/openapi.json")
+def openapi():
+    return jsonify(OPENAPI)
+
+
+def _op(summary: str, body: dict | None = None, multipart: bool = False, codes: tuple = ()) -> dict:
+    op = {"summary": summary, "responses": {str(c): {"description": d} for c, d in
+                                            (("200", "OK"), *codes, ("400", "bad request"), ("401", "not signed in"),
+                                             ("403", "role not allowed"), ("404", "not found"))}}
+    if body is not None:
+        op["requestBody"] = {"required": True, "content": {"application/json": {"schema": body}}}
+    if multipart:
+        op["requestBody"] = {"required": True, "content": {"multipart/form-data": {"schema": {
+            "type": "object", "required": ["file"], "properties": {
+                "file": {"type": "string", "format": "binary"}, "board": {"type": "string"},
+                "side": {"type": "string", "enum": ["top", "bottom"]}}}}}}
+    return op
+
+
+OPENAPI = {
+    "openapi": "3.0.3",
+    "info": {"title": "bomcat", "version": "1", "description": "Teardown BOM catalog. Errors are JSON {\"error\": ...}."},
+    "components": {"securitySchemes": {"bearer": {"type": "http", "scheme": "bearer"}}},
+    "security": [{"bearer": []}],
+    "paths": {
+        "/api/devices": {"post": _op("Create a device (investigator)", {
+            "type": "object", "required": ["slug", "maker", "model"],
+            "properties": {f: {"type": "string"} for f in DEVICE_FIELDS}}, codes=(("201", "created"), ("409", "slug taken")))},
+        "/api/devices/{slug}": {"get": _op("A device with its BOM, photos and suppliers")},
+        "/api/devices/{slug}/photos": {"post": _op("Upload and ingest a board photo (investigator)", multipart=True,
+                                                   codes=(("201", "ingested"),))},
+        "/api/devices/{slug}/publish": {"post": _op("Publish a device (admin)")},
+        "/api/components/{id}/review": {"post": _op("Review a component (reviewer)", {
+            "type": "object", "required": ["verdict"], "properties": {
+                "verdict": {"type": "string", "enum": ["verified", "corrected", "rejected", "reopened"]},
+                "corrections": {"type": "object", "properties": {f: {"type": "string"} for f in sorted(CORRECTABLE)}},
+                "comment": {"type": "string"}}}, codes=(("409", "refused by the four-eyes rule"),))},
+    },
+}
