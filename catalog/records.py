@@ -15,6 +15,7 @@ from .models import (
     Component, ComponentStatus, Device, Manufacturer, Part, Region, Review, Verdict,
 )
 from .resolver import knowledge
+from .search import index_component
 
 SLUG_RE = re.compile(r"^[a-z0-9]+(?:-[a-z0-9]+)*$")
 
@@ -108,6 +109,7 @@ def propose_component(session: Session, device: Device, region: Optional[Region]
     session.flush()
     session.add(Review(component=component, reviewer=proposed_by, verdict=Verdict.proposed,
                        values=component_values(component), comment=comment))
+    index_component(session, component)
     return component
 
 
@@ -146,4 +148,5 @@ def apply_review(session: Session, component: Component, reviewer: str, verdict:
                     values=component_values(component), comment=comment)
     session.add(review)
     session.flush()
+    index_component(session, component)
     return review

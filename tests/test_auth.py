@@ -194,3 +194,10 @@ def test_openapi_describes_the_api(site):
     spec = app.test_client().get("/api/openapi.json").get_json()
     assert spec["openapi"].startswith("3.") and {"/api/devices", "/api/devices/{slug}/photos",
                                                   "/api/devices/{slug}", "/api/components/{id}/review"} <= set(spec["paths"])
+
+
+def test_anonymous_search_sees_only_public_components(site):
+    app, *_ = site
+    signed = client_as(app, "admin").get("/search.json?q=Hikvision").get_json()["results"]
+    public = app.test_client().get("/search.json?q=Hikvision").get_json()["results"]
+    assert len(signed) >= 3 and all(r["status"] == "verified" for r in public) and len(public) < len(signed)

@@ -123,4 +123,8 @@ def test_ingest_on_postgresql(fresh_postgres_url, tmp_path, small_board):
         ingest_photo(catalog, "pg-cam", small_board[0][:4000], "cut.jpg", uploaded_by="alice")
     again = ingest_photo(catalog, "pg-cam", small_board[0], "board.jpg", uploaded_by="bob")
     assert not again.created and counts(catalog) == before
+    from bomcat.catalog.search import search_components
+    with catalog.session() as session:  # the pg_trgm search index, OCR-tolerant as on SQLite
+        found = [c.part_number for c in search_components(session, "250128")]
+    assert any(p.startswith("W25Q128JV") for p in found)
     catalog.engine.dispose()

@@ -132,3 +132,17 @@ def test_manufacturer_page_lists_devices_with_evidence_and_lineage(demo_client):
     listing = {m["name"]: m for m in demo_client.get("/manufacturers.json").get_json()["manufacturers"]}
     assert listing["ROHM Semiconductor"]["components"] == 2 and listing["ROHM Semiconductor"]["devices"] == 1
     assert demo_client.get("/manufacturers/no-such-company").status_code == 404
+
+
+@pytest.mark.parametrize("query", ["25Q128", "250128", "w25q128jv", "Winbond", "25Q128JVSQ"])
+def test_search_is_ocr_tolerant(demo_client, query):
+    results = demo_client.get(f"/search.json?q={query}").get_json()["results"]
+    assert any(r["part_number"].startswith("W25Q128JV") for r in results), query
+
+
+def test_search_finds_by_manufacturer_and_refuses_tiny_queries(demo_client):
+    rohm = demo_client.get("/search.json?q=ROHM").get_json()["results"]
+    assert sorted(r["part_number"] for r in rohm) == ["BD9E301", "BR24G256"]
+    assert demo_client.get("/search.json?q=ab").status_code == 400
+    html = demo_client.get("/search?q=IMX307").get_data(as_text=True)
+    assert "IMX307LQD" in html and "1 components" in html

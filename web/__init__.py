@@ -26,10 +26,10 @@ def create_app(test_config: Optional[dict[str, Any]] = None) -> Flask:
         from bomcat.catalog.db import open_catalog
         app.config["CATALOG"] = open_catalog(app.config["DATABASE_URL"], app.config["BOMCAT_HOME"])
 
-    from . import api, auth, components, devices, files, review, suppliers
+    from . import api, auth, components, devices, files, review, search, suppliers
     auth.login_manager.init_app(app)
     csrf.init_app(app)
-    for blueprint in (auth.bp, devices.bp, components.bp, files.bp, api.bp, suppliers.bp, review.bp):
+    for blueprint in (auth.bp, devices.bp, components.bp, files.bp, api.bp, suppliers.bp, review.bp, search.bp):
         app.register_blueprint(blueprint)
 
     @app.get("/")

@@ -1,0 +1,52 @@
+"""Search across devices by part number, manufacturer, marking and designator.
+
+The index holds each component's text folded the way the resolver folds OCR confusions
+(0/O/D/Q, 1/I/L, 5/S, 8/B...), so a search for '25Q128' finds 'W25Q128JV' and a marking misread
+as '250128'. SQLite uses an FTS5 trigram table, PostgreSQL a pg_trgm index (migration 0003).
+"""
+from __future__ import annotations
+
+import re
+
+from sqlalchemy import text
+from sqlalchemy.orm import Session
+
+from .models import Component
+from .resolver.confusion import fold
+
+_SPACES = re.compile(r"\s+")
+
+
+def searchable(text_: str) -> str:
+    return _SPACES.sub(" ", fold(text_ or "")).strip()
+
+
+def component_body(component: Component) -> str:
+    parts = [component.part_number, component.marking,
+             component.manufacturer.name if component.manufacturer else None,
+             component.designator, component.category, component.device.maker, component.device.model]
+    return searchable(" ".join(p for p in parts if p))
+
+
+def index_component(session: Session, component: Component) -> None:
+    session.flush()
+    body = component_body(component)
+    session.execute(text("DELETE FROM component_search WHERE component_id = :id"), {"id": component.id})
+    session.execute(text("INSERT INTO component_search (component_id, body) VALUES (:id, :body)"),
+                    {"id": component.id, "body": body})
+
+
+def search_components(session: Session, query: str, limit: int = 200) -> list[Component]:
+    needle = searchable(query)
+    if len(needle.replace(" ", "")) < 3:
+        raise ValueError("search for at least 3 letters or digits")
+    if session.get_bind().dialect.name == "sqlite":
+        phrase = '"' + needle.replace('"', '""') + '"'
+        rows = session.execute(text("SELECT component_id FROM component_search WHERE component_search MATCH :q "
+                                    "LIMIT :n"), {"q": phrase, "n": limit})
+    else:
+        escaped = needle.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
+        rows = session.execute(text("SELECT component_id FROM component_search WHERE body LIKE :q LIMIT :n"),
+                               {"q": f"%{escaped}%", "n": limit})
+    ids = [r[0] for r in rows]
+    return [c for c in (session.get(Component, i) for i in ids) if c is not None]

@@ -1,0 +1,29 @@
+"""Search across devices: part number, manufacturer, marking, designator; OCR-tolerant."""
+from __future__ import annotations
+
+from flask import Blueprint, abort, request
+
+from bomcat.catalog.search import search_components
+
+from .serialize import component_row, device_summary
+from .views import catalog, data_view, public_component, visible
+
+bp = Blueprint("search", __name__)
+
+
+@data_view(bp, "/search", "search.html")
+def search_page() -> dict:
+    query = (request.args.get("q") or "").strip()
+    results = []
+    if query:
+        with catalog().session() as session:
+            try:
+                found = search_components(session, query)
+            except ValueError as exc:
+                abort(400, str(exc))
+            for c in found:
+                if visible(c.device) and public_component(c):
+                    row = component_row(c)
+                    row["device"] = device_summary(c.device)
+                    results.append(row)
+    return {"q": query, "results": results}
