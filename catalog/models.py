@@ -299,3 +299,27 @@ class ApiToken(Base):
     created_at: Mapped[dt.datetime] = mapped_column(DateTime, default=utcnow)
 
     user: Mapped[User] = relationship(back_populates="tokens")
+
+
+class OutreachStatus(str, enum.Enum):
+    awaiting = "awaiting"          # sent, no reply yet
+    answered = "answered"
+    no_response = "no_response"    # the deadline passed without a reply
+
+
+class OutreachEntry(Base):
+    """A letter or questionnaire sent to a company about its parts, and its reply: published
+    beside the evidence on the manufacturer's page."""
+    __tablename__ = "outreach_entry"
+    id: Mapped[int] = mapped_column(primary_key=True)
+    manufacturer_id: Mapped[int] = mapped_column(ForeignKey("manufacturer.id"), index=True)
+    kind: Mapped[str] = mapped_column(String(40), default="letter")   # letter, questionnaire, email
+    sent_on: Mapped[dt.date] = mapped_column(Date)
+    subject: Mapped[str] = mapped_column(Text)
+    reply_text: Mapped[Optional[str]] = mapped_column(Text)
+    replied_on: Mapped[Optional[dt.date]] = mapped_column(Date)
+    status: Mapped[OutreachStatus] = mapped_column(_enum(OutreachStatus), default=OutreachStatus.awaiting)
+    recorded_by: Mapped[str] = mapped_column(String(120))
+    created_at: Mapped[dt.datetime] = mapped_column(DateTime, default=utcnow)
+
+    manufacturer: Mapped[Manufacturer] = relationship()

@@ -201,3 +201,25 @@ def test_anonymous_search_sees_only_public_components(site):
     signed = client_as(app, "admin").get("/search.json?q=Hikvision").get_json()["results"]
     public = app.test_client().get("/search.json?q=Hikvision").get_json()["results"]
     assert len(signed) >= 3 and all(r["status"] == "verified" for r in public) and len(public) < len(signed)
+
+
+def test_outreach_log_is_recorded_and_published(site):
+    app, *_ = site
+    investigator = client_as(app, "investigator")
+    sent = investigator.post("/api/manufacturers/rohm-semiconductor/outreach", json={
+        "kind": "letter", "sent_on": "2024-03-01", "subject": "Your parts in a Hikvision camera"})
+    assert sent.status_code == 201 and sent.get_json()["outreach"]["status"] == "awaiting"
+    replied = investigator.post("/api/manufacturers/rohm-semiconductor/outreach", json={
+        "kind": "questionnaire", "sent_on": "2024-03-02", "subject": "Due diligence questionnaire",
+        "reply_text": "We comply with all applicable export regulations.", "replied_on": "2024-04-10"})
+    assert replied.get_json()["outreach"]["status"] == "answered"
+    assert app.test_client().post("/api/manufacturers/rohm-semiconductor/outreach", json={}).status_code == 401
+    assert client_as(app, "reviewer").post("/api/manufacturers/rohm-semiconductor/outreach",
+                                           json={}).status_code == 403
+    bad = investigator.post("/api/manufacturers/rohm-semiconductor/outreach", json={"sent_on": "March", "subject": "x"})
+    assert bad.status_code == 400 and "date" in bad.get_json()["error"]
+    assert investigator.post("/api/manufacturers/no-such/outreach", json={}).status_code == 404
+    public = app.test_client().get("/manufacturers/rohm-semiconductor.json").get_json()["outreach"]
+    assert [o["status"] for o in public] == ["awaiting", "answered"]
+    html = app.test_client().get("/manufacturers/rohm-semiconductor").get_data(as_text=True)
+    assert "We comply with all applicable export regulations." in html

@@ -143,3 +143,49 @@ OPENAPI = {
                 "comment": {"type": "string"}}}, codes=(("409", "refused by the four-eyes rule"),))},
     },
 }
+
+
+def _date(value, field: str):
+    import datetime as dt
+    if value in (None, ""):
+        return None
+    try:
+        return dt.date.fromisoformat(str(value))
+    except ValueError:
+        abort(400, f"{field} must be a date like 2024-05-31")
+
+
+@bp.post("/manufacturers/<slug>/outreach")
+@requires(Role.investigator)
+def add_outreach(slug: str):
+    """Record a letter or questionnaire sent to the company (and its reply, when there is one)."""
+    from bomcat.catalog.models import OutreachEntry, OutreachStatus
+    from bomcat.catalog.records import ensure_manufacturer, slugify
+    from bomcat.catalog.resolver import knowledge
+    body = _json_body()
+    info = next((m for m in knowledge.load().manufacturers.values() if slugify(m.name) == slug), None)
+    if info is None:
+        abort(404, f"no manufacturer {slug!r}")
+    sent_on = _date(body.get("sent_on"), "sent_on")
+    if sent_on is None or not (body.get("subject") or "").strip():
+        abort(400, "sent_on and subject are required")
+    try:
+        status = OutreachStatus(body.get("status") or ("answered" if body.get("reply_text") else "awaiting"))
+    except ValueError:
+        abort(400, f"status must be one of {', '.join(s.value for s in OutreachStatus)}")
+    with catalog().session() as session:
+        entry = OutreachEntry(manufacturer=ensure_manufacturer(session, info.name),
+                              kind=(body.get("kind") or "letter")[:40], sent_on=sent_on,
+                              subject=body["subject"].strip(), reply_text=body.get("reply_text"),
+                              replied_on=_date(body.get("replied_on"), "replied_on"), status=status,
+                              recorded_by=current_user.name)
+        session.add(entry)
+        session.flush()
+        return jsonify({"outreach": outreach_dict(entry)}), 201
+
+
+def outreach_dict(entry) -> dict:
+    return {"id": entry.id, "manufacturer": entry.manufacturer.name, "kind": entry.kind,
+            "sent_on": entry.sent_on.isoformat(), "subject": entry.subject, "status": entry.status.value,
+            "reply_text": entry.reply_text, "replied_on": entry.replied_on and entry.replied_on.isoformat(),
+            "recorded_by": entry.recorded_by}

@@ -76,7 +76,13 @@ def manufacturer_page(slug: str) -> dict:
             row = component_row(c)
             row["made_by"] = c.manufacturer.name
             entry["components"].append(row)
-        return {"manufacturer": {"name": info.name, "country": info.country, "parent": info.parent,
+        from bomcat.catalog.models import OutreachEntry
+        from .api import outreach_dict
+        outreach = [outreach_dict(e) for e in session.scalars(
+            select(OutreachEntry).join(Manufacturer).where(Manufacturer.name == info.name)
+            .order_by(OutreachEntry.sent_on, OutreachEntry.id))]
+        return {"outreach": outreach,
+                "manufacturer": {"name": info.name, "country": info.country, "parent": info.parent,
                                  "note": info.note, "aliases": info.aliases,
                                  "lineage": kb.lineage(info.name),
                                  "predecessors": [n for n in family if n != info.name]},
