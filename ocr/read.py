@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import re
 import time
-from dataclasses import asdict, dataclass, field
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Optional, Sequence
 
@@ -153,9 +153,3 @@ def read_chip(image: np.ndarray, engines: Sequence[str] = (DEFAULT_ENGINE,),
     return ChipReading(lines, best.rotation, resolution.get("manufacturer"),
                        resolution.get("part_number"), float(resolution.get("confidence", 0.0)),
                        time.perf_counter() - start, resolution, readings, chosen)
-
-
-def reading_record(reading: RawReading) -> dict:
-    data = asdict(reading)
-    data.pop("resolution", None)
-    return data

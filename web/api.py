@@ -13,7 +13,7 @@ from bomcat.catalog.records import ReviewRefused, apply_review, create_device
 from bomcat.images.ingest import IngestError, ingest_photo
 
 from .auth import requires
-from .serialize import component_detail, device_summary
+from .serialize import component_detail, device_summary, outreach_dict
 from .views import catalog, get_or_404
 
 bp = Blueprint("api", __name__, url_prefix="/api")
@@ -183,9 +183,3 @@ def add_outreach(slug: str):
         session.flush()
         return jsonify({"outreach": outreach_dict(entry)}), 201
 
-
-def outreach_dict(entry) -> dict:
-    return {"id": entry.id, "manufacturer": entry.manufacturer.name, "kind": entry.kind,
-            "sent_on": entry.sent_on.isoformat(), "subject": entry.subject, "status": entry.status.value,
-            "reply_text": entry.reply_text, "replied_on": entry.replied_on and entry.replied_on.isoformat(),
-            "recorded_by": entry.recorded_by}

@@ -76,3 +76,10 @@ def component_detail(c: Component) -> dict:
                 "reviews": [review_dict(r) for r in c.reviews],
                 "lineage": knowledge.load().lineage(m.name) if m else []})
     return row
+
+
+def outreach_dict(entry) -> dict:
+    return {"id": entry.id, "manufacturer": entry.manufacturer.name, "kind": entry.kind,
+            "sent_on": entry.sent_on.isoformat(), "subject": entry.subject, "status": entry.status.value,
+            "reply_text": entry.reply_text, "replied_on": entry.replied_on and entry.replied_on.isoformat(),
+            "recorded_by": entry.recorded_by}

@@ -10,7 +10,7 @@ from bomcat.catalog.models import Component, Device, Manufacturer
 from bomcat.catalog.records import slugify
 from bomcat.catalog.resolver import knowledge
 
-from .serialize import component_row, device_summary
+from .serialize import component_row, device_summary, outreach_dict
 from .views import catalog, data_view, public_component, visible
 
 bp = Blueprint("suppliers", __name__)
@@ -77,7 +77,6 @@ def manufacturer_page(slug: str) -> dict:
             row["made_by"] = c.manufacturer.name
             entry["components"].append(row)
         from bomcat.catalog.models import OutreachEntry
-        from .api import outreach_dict
         outreach = [outreach_dict(e) for e in session.scalars(
             select(OutreachEntry).join(Manufacturer).where(Manufacturer.name == info.name)
             .order_by(OutreachEntry.sent_on, OutreachEntry.id))]

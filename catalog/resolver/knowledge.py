@@ -187,9 +187,6 @@ class KnowledgeBase:
     def families(self) -> list[Family]:
         return [f for m in self.manufacturers.values() for f in m.families]
 
-    def lookup_name(self, text: str) -> Optional[ManufacturerInfo]:
-        return self.names.get(fold(_NOT_ALNUM.sub("", text)))
-
     def lineage(self, name: str) -> list[dict]:
         """The chain from this manufacturer to today's owner, with the year each step happened."""
         chain = []

@@ -248,8 +248,8 @@ class Resolver:
         self._split_merged(marking)
         logos = self._logos(marking)
         # One-letter logo glyphs ('Z' for Zbit) only ever support a candidate of their maker.
-        self._short_logo_hits = {name: t.text for t in marking.tokens if len(t.norm) == 1
-                                 for name in self.kb.short_logos.get(t.norm, ())}
+        glyphs = {name: t.text for t in marking.tokens if len(t.norm) == 1
+                  for name in self.kb.short_logos.get(t.norm, ())}
         found: list[Candidate] = []
         tokens = marking.tokens
         for i, token in enumerate(tokens):
@@ -270,7 +270,7 @@ class Resolver:
                     found += self._lost_first_candidates(token.norm, (i,))
 
         for cand in found:
-            self._weigh_logos(cand, logos)
+            self._weigh_logos(cand, logos, glyphs)
         # One entry per (part, manufacturer): keep the best-scored reading of each.
         best: dict[tuple[str, str], Candidate] = {}
         for cand in found:
@@ -281,7 +281,7 @@ class Resolver:
         ranked = sorted(best.values(), key=lambda c: (c.score, len(c.part_number)), reverse=True)
         return ranked, logos
 
-    def _weigh_logos(self, cand: Candidate, logos: dict[str, ManufacturerInfo]) -> None:
+    def _weigh_logos(self, cand: Candidate, logos: dict[str, ManufacturerInfo], glyphs: dict[str, str]) -> None:
         fam = cand.family
         earlier = next((logos[n] for n in fam.earlier_makers if n in logos), None)
         if earlier is not None:
@@ -290,9 +290,9 @@ class Resolver:
             cand.score += 0.15
             cand.evidence.append(f"{cand.manufacturer.name} logo text")
             return
-        if cand.manufacturer.name in self._short_logo_hits:
+        if cand.manufacturer.name in glyphs:
             cand.score += 0.12
-            cand.evidence.append(f"'{self._short_logo_hits[cand.manufacturer.name]}' logo glyph")
+            cand.evidence.append(f"'{glyphs[cand.manufacturer.name]}' logo glyph")
             return
         if fam.multi_source:
             cand.maker_unknown = True
