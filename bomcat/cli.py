@@ -155,7 +155,7 @@ def ingest(ctx, device_slug, uploaded_by, board, side, engines, as_json, photos)
         bar.set_description(Path(path).name[:30])
         try:
             result = ingest_file(catalog, device_slug, path, uploaded_by, board=board, side=side,
-                                 engines=engines, on_step=lambda step: bar.set_postfix_str(step))
+                                 engines=engines, on_step=lambda step, _ctx: bar.set_postfix_str(step))
         except IngestError as exc:
             failures += 1
             click.echo(f"bomcat: error: {exc}", err=True)

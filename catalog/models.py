@@ -180,16 +180,37 @@ class Region(Base):
     origin: Mapped[RegionOrigin] = mapped_column(_enum(RegionOrigin), default=RegionOrigin.detected)
     created_by: Mapped[str] = mapped_column(String(120), default="bomcat")
     created_at: Mapped[dt.datetime] = mapped_column(DateTime, default=utcnow)
+    # A region removed by hand is kept (with its crops and readings) and only marked.
+    deleted_by: Mapped[Optional[str]] = mapped_column(String(120))
+    deleted_at: Mapped[Optional[dt.datetime]] = mapped_column(DateTime)
 
     photo: Mapped[Photo] = relationship(back_populates="regions")
     readings: Mapped[list["Reading"]] = relationship(back_populates="region", order_by="Reading.id")
-    crops: Mapped[list[DerivedImage]] = relationship(back_populates="region")
+    crops: Mapped[list[DerivedImage]] = relationship(back_populates="region", order_by="DerivedImage.id")
     component: Mapped[Optional["Component"]] = relationship(back_populates="region")
+    events: Mapped[list["RegionEvent"]] = relationship(back_populates="region", order_by="RegionEvent.id")
 
     def crop(self) -> Optional[DerivedImage]:
-        """The evidence crop, turned upright when a reading found which way is up."""
-        by_kind = {d.kind: d for d in self.crops}
+        """The latest evidence crop, turned upright when a reading found which way is up."""
+        by_kind = {d.kind: d for d in self.crops}  # ordered by id: a re-cut crop wins
         return by_kind.get("crop_upright") or by_kind.get("crop")
+
+    def box(self) -> dict[str, float]:
+        return {"cx": self.cx, "cy": self.cy, "w": self.w, "h": self.h, "angle": self.angle}
+
+
+class RegionEvent(Base):
+    """Append-only log of hand edits to a region: drawn, moved or resized, designator, deleted."""
+    __tablename__ = "region_event"
+    id: Mapped[int] = mapped_column(primary_key=True)
+    region_id: Mapped[int] = mapped_column(ForeignKey("region.id"), index=True)
+    action: Mapped[str] = mapped_column(String(20))    # drawn, moved, designated, deleted
+    before: Mapped[dict[str, Any]] = mapped_column(default=dict)
+    after: Mapped[dict[str, Any]] = mapped_column(default=dict)
+    by: Mapped[str] = mapped_column(String(120))
+    created_at: Mapped[dt.datetime] = mapped_column(DateTime, default=utcnow)
+
+    region: Mapped[Region] = relationship(back_populates="events")
 
 
 class Reading(Base):
@@ -262,10 +283,12 @@ class AppendOnlyError(RuntimeError):
 
 @event.listens_for(Review, "before_update")
 @event.listens_for(Review, "before_delete")
+@event.listens_for(RegionEvent, "before_update")
+@event.listens_for(RegionEvent, "before_delete")
 def _refuse_review_change(mapper, connection, target) -> None:  # noqa: ARG001
     # The database refuses too (triggers in the first migration); this gives
     # the clearer message before a round-trip.
-    raise AppendOnlyError("the review log is append-only; add a new review instead")
+    raise AppendOnlyError(f"the {target.__tablename__} log is append-only; add a new entry instead")
 
 
 class Role(str, enum.Enum):
@@ -323,3 +346,38 @@ class OutreachEntry(Base):
     created_at: Mapped[dt.datetime] = mapped_column(DateTime, default=utcnow)
 
     manufacturer: Mapped[Manufacturer] = relationship()
+
+
+class UploadStatus(str, enum.Enum):
+    queued = "queued"
+    detecting = "detecting"    # storing the original, turning it upright, finding chips
+    reading = "reading"        # cutting crops, OCR, resolving, proposing components
+    done = "done"
+    failed = "failed"
+
+
+class Upload(Base):
+    """A photo handed in for background ingest, and where it is in the pipeline.
+
+    The bytes wait in the store's incoming area (by SHA-256) until the photo is ingested;
+    a failed upload keeps them, so it can be retried and nothing handed in is lost.
+    """
+    __tablename__ = "upload"
+    id: Mapped[int] = mapped_column(primary_key=True)
+    device_id: Mapped[int] = mapped_column(ForeignKey("device.id"), index=True)
+    filename: Mapped[str] = mapped_column(String(255))   # metadata only, never a path
+    sha256: Mapped[str] = mapped_column(String(64), index=True)
+    byte_size: Mapped[int] = mapped_column(Integer)
+    board: Mapped[Optional[str]] = mapped_column(String(120))
+    side: Mapped[Optional[str]] = mapped_column(String(20))
+    status: Mapped[UploadStatus] = mapped_column(_enum(UploadStatus), default=UploadStatus.queued)
+    detail: Mapped[Optional[str]] = mapped_column(Text)   # e.g. '7 chips found', or the failure reason
+    queue: Mapped[str] = mapped_column(String(20), default="embedded")
+    job_id: Mapped[Optional[str]] = mapped_column(String(100))
+    photo_id: Mapped[Optional[int]] = mapped_column(ForeignKey("photo.id"))
+    uploaded_by: Mapped[str] = mapped_column(String(120))
+    created_at: Mapped[dt.datetime] = mapped_column(DateTime, default=utcnow)
+    updated_at: Mapped[dt.datetime] = mapped_column(DateTime, default=utcnow)
+
+    device: Mapped[Device] = relationship()
+    photo: Mapped[Optional[Photo]] = relationship()

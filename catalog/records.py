@@ -93,24 +93,42 @@ def _set_values(session: Session, component: Component, values: dict[str, Any]) 
             if number else None
 
 
+def proposal_values(resolution: dict) -> dict[str, Any]:
+    """A component's values from a resolver answer. The marking is the chosen reading as the
+    resolver explains it; every raw reading stays in the Reading rows."""
+    date = resolution.get("date_code") or {}
+    return {"marking": " | ".join(resolution.get("reading") or []) or resolution.get("marking"),
+            "manufacturer": resolution.get("manufacturer"), "category": resolution.get("category"),
+            "part_number": resolution.get("part_number"), "date_code": date.get("raw")}
+
+
 def propose_component(session: Session, device: Device, region: Optional[Region], resolution: dict,
                       proposed_by: str, comment: Optional[str] = None) -> Component:
     component = Component(device=device, region=region, status=ComponentStatus.proposed,
                           confidence=resolution.get("confidence"))
     session.add(component)
-    date = resolution.get("date_code") or {}
-    # The marking as the resolver explains the chosen reading; every raw reading stays in Reading rows.
-    marking = " | ".join(resolution.get("reading") or []) or resolution.get("marking")
-    _set_values(session, component, {"marking": marking,
-                                     "manufacturer": resolution.get("manufacturer"),
-                                     "category": resolution.get("category"),
-                                     "part_number": resolution.get("part_number"),
-                                     "date_code": date.get("raw")})
+    _set_values(session, component, proposal_values(resolution))
     session.flush()
     session.add(Review(component=component, reviewer=proposed_by, verdict=Verdict.proposed,
                        values=component_values(component), comment=comment))
     index_component(session, component)
     return component
+
+
+def repropose_component(session: Session, component: Component, resolution: dict, by: str,
+                        comment: Optional[str] = None) -> Review:
+    """New evidence (a re-cut crop, read again): the component takes the new reading and goes
+    back to review. Verified values are not lost: they stay in the earlier review entries."""
+    _set_values(session, component, proposal_values(resolution))
+    component.confidence = resolution.get("confidence")
+    component.status = ComponentStatus.proposed
+    session.flush()
+    review = Review(component=component, reviewer=by, verdict=Verdict.reopened,
+                    values=component_values(component), comment=comment)
+    session.add(review)
+    session.flush()
+    index_component(session, component)
+    return review
 
 
 class ReviewRefused(ValueError):

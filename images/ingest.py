@@ -5,6 +5,11 @@ store original -> upright derivative -> detect chip regions -> crop -> OCR
 :class:`IngestContext`; `ingest_photo` composes them inside one database
 transaction and one photo-store transaction, so a failure at any step leaves
 neither rows nor files of that photo behind.
+
+The steps add rows to the session without flushing them: nothing is written
+to the database until the last step, so the slow part (detection, OCR) holds
+no write lock and an SQLite catalog stays writable for status updates and
+reviews meanwhile.
 """
 from __future__ import annotations
 
@@ -97,7 +102,6 @@ def store_original(ctx: IngestContext) -> None:
                       height=info.height, exif_orientation=info.orientation, captured_at=info.captured_at,
                       camera=info.camera, board=ctx.board, side=ctx.side, uploaded_by=ctx.uploaded_by)
     ctx.session.add(ctx.photo)
-    ctx.session.flush()
 
 
 def make_upright(ctx: IngestContext) -> None:
@@ -118,32 +122,44 @@ def detect_regions(ctx: IngestContext) -> None:
                         score=box.score, origin=RegionOrigin.detected, created_by="bomcat")
         ctx.session.add(region)
         ctx.regions.append(region)
-    ctx.session.flush()
+
+
+def crop_name(ctx: IngestContext, index: int) -> str:
+    return f"crop-{index + 1:03d}"
 
 
 def cut_crops(ctx: IngestContext) -> None:
-    for region, box in zip(ctx.regions, ctx.boxes):
+    for index, (region, box) in enumerate(zip(ctx.regions, ctx.boxes)):
         crop, transform = crop_rotated(ctx.upright, box)
         transform["of"] = "upright"
         data = photo_io.encode_png(crop)
-        _derive(ctx, f"crop-{region.id}.png", "crop", data, (crop.shape[1], crop.shape[0]), transform, region)
+        _derive(ctx, f"{crop_name(ctx, index)}.png", "crop", data, (crop.shape[1], crop.shape[0]), transform,
+                region)
         ctx.crops.append(crop)
 
 
+def save_reading(session: Session, files: StoreTransaction, photo: Photo, region: Region, crop: np.ndarray,
+                 chip: ChipReading, name: str) -> None:
+    """The raw readings of one crop, and the evidence crop as a reviewer reads it: turned the way the
+    chosen reading was upright."""
+    upright = turn(crop, chip.rotation)
+    data = photo_io.encode_png(upright)
+    relpath = files.put_derived(photo.sha256, f"{name}-upright.png", data)
+    session.add(DerivedImage(photo=photo, region=region, kind="crop_upright", path=relpath, sha256=sha256_hex(data),
+                             width=upright.shape[1], height=upright.shape[0],
+                             transform={"op": "rotate", "of": f"{name}.png", "degrees_clockwise": chip.rotation}))
+    for index, raw in enumerate(chip.readings):
+        session.add(Reading(region=region, engine=raw.engine, engine_version=raw.engine_version,
+                            preprocessing=raw.preprocessing, rotation=raw.rotation, lines=raw.lines,
+                            confidence=round(raw.confidence, 4), seconds=round(raw.seconds, 4),
+                            chosen=index == chip.chosen))
+
+
 def read_regions(ctx: IngestContext) -> None:
-    for region, crop in zip(ctx.regions, ctx.crops):
+    for index, (region, crop) in enumerate(zip(ctx.regions, ctx.crops)):
         chip = read_chip(crop, engines=ctx.engines)
         ctx.readings.append(chip)
-        # The evidence crop as a reviewer reads it: turned the way the chosen reading was upright.
-        upright = turn(crop, chip.rotation)
-        _derive(ctx, f"crop-{region.id}-upright.png", "crop_upright", photo_io.encode_png(upright),
-                (upright.shape[1], upright.shape[0]),
-                {"op": "rotate", "of": f"crop-{region.id}.png", "degrees_clockwise": chip.rotation}, region)
-        for index, raw in enumerate(chip.readings):
-            ctx.session.add(Reading(region=region, engine=raw.engine, engine_version=raw.engine_version,
-                                    preprocessing=raw.preprocessing, rotation=raw.rotation, lines=raw.lines,
-                                    confidence=round(raw.confidence, 4), seconds=round(raw.seconds, 4),
-                                    chosen=index == chip.chosen))
+        save_reading(ctx.session, ctx.files, ctx.photo, region, crop, chip, crop_name(ctx, index))
 
 
 def propose_components(ctx: IngestContext) -> None:
@@ -168,7 +184,7 @@ def find_device(session: Session, slug: str) -> Device:
 def ingest_photo(catalog: Catalog, device_slug: str, data: bytes, filename: str, uploaded_by: str,
                  board: Optional[str] = None, side: Optional[str] = None,
                  engines: Sequence[str] = (DEFAULT_ENGINE,), steps: Sequence[Step] = INGEST_STEPS,
-                 on_step: Optional[Callable[[str], None]] = None) -> IngestResult:
+                 on_step: Optional[Callable[[str, IngestContext], None]] = None) -> IngestResult:
     """Ingest one photo; the same bytes ingested again give the same photo, never a duplicate."""
     start = time.perf_counter()
     display = Path(filename).name or "photo"
@@ -189,7 +205,7 @@ def ingest_photo(catalog: Catalog, device_slug: str, data: bytes, filename: str,
                                 uploaded_by, board, side, engines)
             for step in steps:
                 if on_step:
-                    on_step(step.__name__)
+                    on_step(step.__name__, ctx)
                 try:
                     step(ctx)
                 except photo_io.BadPhoto as exc:

@@ -66,6 +66,28 @@ class PhotoStore:
             raise
         return True
 
+    def tiles_dir(self, sha: str) -> Path:
+        """Where the zoom tiles of a photo's upright image are cached (rebuilt when missing)."""
+        return self.path(f"derived/{sha[:2]}/{sha}/tiles")
+
+    # Uploads waiting for background ingest: kept by hash until their photo is in the store.
+    def incoming_relpath(self, sha: str) -> str:
+        return f"incoming/{sha}"
+
+    def put_incoming(self, data: bytes) -> str:
+        sha = sha256_hex(data)
+        self._write_atomic(self.incoming_relpath(sha), data, read_only=True)
+        return sha
+
+    def read_incoming(self, sha: str) -> bytes:
+        data = self.path(self.incoming_relpath(sha)).read_bytes()
+        if sha256_hex(data) != sha:
+            raise RuntimeError(f"staged upload {sha} no longer matches its hash")
+        return data
+
+    def drop_incoming(self, sha: str) -> None:
+        self.path(self.incoming_relpath(sha)).unlink(missing_ok=True)
+
     def transaction(self) -> "StoreTransaction":
         return StoreTransaction(self)
 

@@ -9,7 +9,8 @@ from bomcat.catalog.db import alembic_config, current_revision, open_catalog
 from bomcat.catalog.models import AppendOnlyError, Review
 from bomcat.catalog.records import apply_review, create_device, propose_component, ReviewRefused
 
-TABLES = {"device", "photo", "derived_image", "region", "reading", "component", "part", "manufacturer", "review"}
+TABLES = {"device", "photo", "derived_image", "region", "reading", "component", "part", "manufacturer", "review",
+          "upload", "region_event"}
 
 
 @pytest.fixture(params=["sqlite", pytest.param("postgresql", marks=pytest.mark.postgres)])
@@ -21,7 +22,7 @@ def db_url(request, tmp_path):
 
 def test_migrations_build_a_fresh_database(db_url, tmp_path):
     catalog = open_catalog(db_url, photo_root=tmp_path / "p")
-    assert current_revision(catalog.engine) == "0004"
+    assert current_revision(catalog.engine) == "0005"
     assert TABLES <= set(inspect(catalog.engine).get_table_names())
 
 
@@ -91,3 +92,23 @@ def test_manufacturer_rows_carry_lineage(tmp_path):
         spansion = ensure_manufacturer(session, "Spansion")
         chain = [(m.name, year) for m, year in spansion.lineage()]
     assert chain == [("Spansion", None), ("Cypress Semiconductor", 2015), ("Infineon Technologies", 2020)]
+
+
+def test_region_edit_log_is_append_only_in_the_database(db_url, tmp_path):
+    from bomcat.catalog.models import Photo, Region, RegionEvent
+    catalog = open_catalog(db_url, photo_root=tmp_path / "p")
+    with catalog.session() as session:
+        device = create_device(session, "cam", "Hikvision", "DS-2CD2032")
+        photo = Photo(sha256="0" * 64, device=device, media_type="image/jpeg", byte_size=1, width=10, height=10,
+                      uploaded_by="ivan")
+        region = Region(photo=photo, cx=5, cy=5, w=4, h=4)
+        session.add(RegionEvent(region=region, action="drawn", after={"cx": 5.0}, by="ivan"))
+    with pytest.raises(AppendOnlyError):
+        with catalog.session() as session:
+            session.scalars(select(RegionEvent)).first().by = "someone else"
+    for statement in ("UPDATE region_event SET by = 'x'", "DELETE FROM region_event"):
+        with pytest.raises(DatabaseError, match="append-only"):
+            with catalog.engine.begin() as conn:
+                conn.execute(text(statement))
+    with catalog.session() as session:
+        assert session.scalars(select(RegionEvent)).one().by == "ivan"

@@ -43,7 +43,7 @@ def test_ingest_proposes_components_with_full_provenance(catalog, device, small_
             upright = region.crop()  # the evidence shown to reviewers: the cut turned upright
             chosen = next(r for r in region.readings if r.chosen)
             assert upright.kind == "crop_upright" and upright.transform == {
-                "op": "rotate", "of": f"crop-{region.id}.png", "degrees_clockwise": chosen.rotation}
+                "op": "rotate", "of": cut.path.rsplit("/", 1)[1], "degrees_clockwise": chosen.rotation}
             assert region.readings and sum(r.chosen for r in region.readings) == 1
             component = region.component
             assert component.reviews[0].verdict.value == "proposed" and component.reviews[0].reviewer == "bomcat"

@@ -16,6 +16,7 @@ def create_app(test_config: Optional[dict[str, Any]] = None) -> Flask:
         SECRET_KEY=os.environ.get("BOMCAT_SECRET_KEY", "dev-only-change-me"),
         DATABASE_URL=os.environ.get("BOMCAT_DATABASE_URL"),
         BOMCAT_HOME=os.environ.get("BOMCAT_HOME"),
+        QUEUE_URL=os.environ.get("BOMCAT_QUEUE_URL"),
         MAX_CONTENT_LENGTH=64 * 1024 * 1024,
         JSON_SORT_KEYS=False,
         WTF_CSRF_CHECK_DEFAULT=False,  # checked in check_csrf below, bearer-token requests excepted
@@ -26,10 +27,17 @@ def create_app(test_config: Optional[dict[str, Any]] = None) -> Flask:
         from bomcat.catalog.db import open_catalog
         app.config["CATALOG"] = open_catalog(app.config["DATABASE_URL"], app.config["BOMCAT_HOME"])
 
-    from . import api, auth, components, devices, files, review, search, suppliers
+    if app.config.get("QUEUE") is None:
+        # Background ingest: threads in this process unless BOMCAT_QUEUE_URL names a Redis for RQ workers.
+        from bomcat.jobs import make_queue
+        app.config["QUEUE"] = make_queue(app.config["CATALOG"], app.config.get("QUEUE_URL"))
+        app.config["QUEUE"].resume_interrupted()
+
+    from . import api, auth, board, components, devices, files, review, search, suppliers, uploads
     auth.login_manager.init_app(app)
     csrf.init_app(app)
-    for blueprint in (auth.bp, devices.bp, components.bp, files.bp, api.bp, suppliers.bp, review.bp, search.bp):
+    for blueprint in (auth.bp, devices.bp, components.bp, files.bp, api.bp, suppliers.bp, review.bp, search.bp,
+                      uploads.bp, board.bp):
         app.register_blueprint(blueprint)
 
     @app.get("/")

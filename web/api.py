@@ -10,7 +10,6 @@ from sqlalchemy import select
 
 from bomcat.catalog.models import Component, Device, DeviceStatus, Role, Verdict
 from bomcat.catalog.records import ReviewRefused, apply_review, create_device
-from bomcat.images.ingest import IngestError, ingest_photo
 
 from .auth import requires
 from .serialize import component_detail, device_summary, outreach_dict
@@ -81,23 +80,6 @@ def create_device_api():
         return jsonify({"device": device_summary(device)}), 201
 
 
-@bp.post("/devices/<slug>/photos")
-@requires(Role.investigator)
-def upload_photo(slug: str):
-    """Multipart field `file`; ingested now (store, detect, crop, read, resolve, propose)."""
-    upload = request.files.get("file")
-    if upload is None:
-        abort(400, "send the photo as multipart field 'file'")
-    data = upload.read()
-    try:
-        result = ingest_photo(catalog(), slug, data, upload.filename or "upload", uploaded_by=current_user.name,
-                              board=request.form.get("board"), side=request.form.get("side"))
-    except IngestError as exc:
-        message = str(exc)
-        abort(404 if "unknown device" in message else 409 if "already evidence" in message else 400, message)
-    return jsonify({"photo": result.as_dict()}), 201 if result.created else 200
-
-
 @bp.get("/devices/<slug>")
 def device_api(slug: str):
     from .devices import device_page
@@ -129,12 +111,34 @@ OPENAPI = {
     "components": {"securitySchemes": {"bearer": {"type": "http", "scheme": "bearer"}}},
     "security": [{"bearer": []}],
     "paths": {
+        "/api/manufacturers/{slug}/outreach": {"post": _op("Record a letter or questionnaire sent (investigator)", {
+            "type": "object", "required": ["sent_on", "subject"], "properties": {
+                f: {"type": "string"} for f in ("kind", "sent_on", "subject", "reply_text", "replied_on", "status")}},
+            codes=(("201", "recorded"),))},
         "/api/devices": {"post": _op("Create a device (investigator)", {
             "type": "object", "required": ["slug", "maker", "model"],
             "properties": {f: {"type": "string"} for f in DEVICE_FIELDS}}, codes=(("201", "created"), ("409", "slug taken")))},
         "/api/devices/{slug}": {"get": _op("A device with its BOM, photos and suppliers")},
-        "/api/devices/{slug}/photos": {"post": _op("Upload and ingest a board photo (investigator)", multipart=True,
-                                                   codes=(("201", "ingested"),))},
+        "/api/devices/{slug}/photos": {"post": _op(
+            "Upload a board photo (investigator): ingested at once (201), or queued with background=1 (202)",
+            multipart=True, codes=(("201", "ingested"), ("202", "queued"), ("409", "evidence of another device"),
+                                   ("413", "too large"), ("415", "not an image we accept")))},
+        "/api/devices/{slug}/uploads": {"get": _op("Uploads of a device and where each is in the pipeline")},
+        "/api/uploads/{id}/retry": {"post": _op("Queue a failed upload again (investigator)",
+                                                codes=(("202", "queued"), ("409", "not failed")))},
+        "/api/photos/{id}/regions": {"post": _op("Draw a region by hand (investigator): cut, read, proposed", {
+            "type": "object", "required": ["cx", "cy", "w", "h"], "properties": {
+                **{k: {"type": "number"} for k in ("cx", "cy", "w", "h", "angle")},
+                "designator": {"type": "string"}}}, codes=(("201", "created"),))},
+        "/api/regions/{id}": {
+            "patch": _op("Move, resize or rotate a region, or set its designator (investigator)", {
+                "type": "object", "properties": {**{k: {"type": "number"} for k in ("cx", "cy", "w", "h", "angle")},
+                                                 "designator": {"type": "string"}}}),
+            "delete": _op("Delete a region (investigator; kept, marked deleted, its component rejected)")},
+        "/api/outreach/{id}/reply": {"post": _op("Record a company's reply to a letter (investigator)", {
+            "type": "object", "required": ["reply_text"], "properties": {
+                "reply_text": {"type": "string"}, "replied_on": {"type": "string", "format": "date"}}},
+            codes=(("409", "already answered"),))},
         "/api/devices/{slug}/publish": {"post": _op("Publish a device (admin)")},
         "/api/components/{id}/review": {"post": _op("Review a component (reviewer)", {
             "type": "object", "required": ["verdict"], "properties": {

@@ -1,14 +1,14 @@
 """Device list, device page (BOM table and photos), photo page with its regions."""
 from __future__ import annotations
 
-from flask import Blueprint, abort
+from flask import Blueprint, abort, url_for
 from sqlalchemy import select
 
-from bomcat.catalog.models import Device, DeviceStatus, Photo
+from bomcat.catalog.models import Device, DeviceStatus, Photo, Role
 
 from bomcat.catalog.export import bom_row
 
-from .serialize import component_row, device_detail, device_summary, photo_dict, region_dict
+from .serialize import board_region, component_row, device_detail, device_summary, photo_dict
 from .auth import can_see_drafts
 from .suppliers import supplier_summary
 from .views import catalog, data_view, get_or_404, public_component, visible
@@ -43,14 +43,15 @@ def device_page(slug: str) -> dict:
 
 @data_view(bp, "/photos/<int:photo_id>", "photo.html")
 def photo_page(photo_id: int) -> dict:
+    from flask_login import current_user
+    from bomcat.images.tiles import tile_source
     with catalog().session() as session:
         photo = get_or_404(session, Photo, photo_id, "photo")
         if not visible(photo.device):
             abort(404, f"no photo {photo_id}")
-        regions = []
-        for region in photo.regions:
-            item = region_dict(region)
-            shown = region.component is not None and public_component(region.component)
-            item["component"] = component_row(region.component) if shown else None
-            regions.append(item)
-        return {"photo": photo_dict(photo), "device": device_summary(photo.device), "regions": regions}
+        data = photo_dict(photo)
+        width, height = data["upright_size"] or (photo.width, photo.height)
+        return {"photo": data, "device": device_summary(photo.device),
+                "regions": [board_region(r) for r in photo.regions if r.deleted_at is None],
+                "tiles": tile_source(width, height, url_for("devices.photo_page", photo_id=photo_id) + "/tiles_files/"),
+                "can_edit": bool(current_user.is_authenticated and current_user.can(Role.investigator))}

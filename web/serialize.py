@@ -32,6 +32,19 @@ def region_dict(r: Region) -> dict:
             "crop_url": file_url(r.crop())}
 
 
+def board_region(r: Region) -> dict:
+    """A region as the board view draws it: its box, and what its component says (when public)."""
+    from .views import public_component
+    item = region_dict(r)
+    component = r.component if r.component is not None and public_component(r.component) else None
+    item.update({"deleted": r.deleted_at is not None,
+                 "status": component.status.value if component else "none",
+                 "label": r.designator or (component.part_number if component else None) or "?",
+                 "component": component_row(component) if component else None,
+                 "events": [{"action": e.action, "by": e.by, "at": e.created_at.isoformat()} for e in r.events]})
+    return item
+
+
 def photo_dict(p: Photo) -> dict:
     upright = p.derivative("upright")
     return {"id": p.id, "sha256": p.sha256, "original_filename": p.original_filename, "media_type": p.media_type,
@@ -76,6 +89,15 @@ def component_detail(c: Component) -> dict:
                 "reviews": [review_dict(r) for r in c.reviews],
                 "lineage": knowledge.load().lineage(m.name) if m else []})
     return row
+
+
+def upload_dict(u) -> dict:
+    return {"id": u.id, "device": u.device.slug, "filename": u.filename, "sha256": u.sha256,
+            "byte_size": u.byte_size, "board": u.board, "side": u.side, "status": u.status.value,
+            "detail": u.detail, "queue": u.queue, "job_id": u.job_id, "uploaded_by": u.uploaded_by,
+            "created_at": u.created_at.isoformat(), "updated_at": u.updated_at.isoformat(),
+            "photo_id": u.photo_id,
+            "photo_url": url_for("devices.photo_page", photo_id=u.photo_id) if u.photo_id else None}
 
 
 def outreach_dict(entry) -> dict:

@@ -1,0 +1,176 @@
+"""Background ingest: photos handed in through the web app are staged, then
+processed by a work queue while the page shows each one's status.
+
+Two queues, one contract (`enqueue(upload_id)`):
+
+* embedded (default): a thread pool inside the web process
+  (:class:`concurrent.futures.ThreadPoolExecutor`), so one machine needs nothing else.
+  Uploads it had not finished when the process stopped are queued again at the next start.
+* RQ on Redis (``BOMCAT_QUEUE_URL=redis://host:6379/0``) when one process is not enough:
+  any number of ``bomcat worker`` processes, on any machine that reaches the database and
+  the photo store, take jobs from it.
+
+The upload's bytes wait in the store's incoming area by SHA-256; the upload row records
+queued -> detecting -> reading -> done, or failed with the reason (the bytes are then kept
+so the upload can be retried).
+"""
+from __future__ import annotations
+
+import logging
+import os
+import traceback
+from concurrent.futures import ThreadPoolExecutor
+from pathlib import Path
+from typing import Optional
+
+from sqlalchemy import select
+
+from bomcat.catalog.db import Catalog, open_catalog
+from bomcat.catalog.models import Device, Upload, UploadStatus, utcnow
+from bomcat.images import photo as photo_io
+
+log = logging.getLogger(__name__)
+ACTIVE = (UploadStatus.queued, UploadStatus.detecting, UploadStatus.reading)
+# Which pipeline steps belong to which status the investigator sees.
+STEP_STATUS = {"store_original": UploadStatus.detecting, "make_upright": UploadStatus.detecting,
+               "detect_regions": UploadStatus.detecting, "cut_crops": UploadStatus.reading,
+               "read_regions": UploadStatus.reading, "propose_components": UploadStatus.reading}
+
+
+class UploadRefused(ValueError):
+    """The file cannot become evidence (not an image, too large, unknown device): says why."""
+
+
+def stage_upload(catalog: Catalog, device_slug: str, data: bytes, filename: str, uploaded_by: str,
+                 queue_name: str, board: Optional[str] = None, side: Optional[str] = None) -> Upload:
+    """Check the file is a photo we accept, keep its bytes, and record it as queued."""
+    display = Path(filename or "photo").name[:255] or "photo"
+    try:
+        photo_io.open_image(data, display)
+    except photo_io.BadPhoto as exc:
+        raise UploadRefused(str(exc)) from None
+    with catalog.session() as session:
+        device = session.scalar(select(Device).where(Device.slug == device_slug))
+        if device is None:
+            raise UploadRefused(f"unknown device {device_slug!r}")
+        sha = catalog.store.put_incoming(data)
+        upload = Upload(device=device, filename=display, sha256=sha, byte_size=len(data), board=board,
+                        side=side, status=UploadStatus.queued, queue=queue_name, uploaded_by=uploaded_by)
+        session.add(upload)
+        session.flush()
+        return upload
+
+
+def set_status(catalog: Catalog, upload_id: int, status: UploadStatus, detail: Optional[str] = None,
+               **fields) -> None:
+    with catalog.session() as session:
+        upload = session.get(Upload, upload_id)
+        upload.status = status
+        upload.detail = detail
+        upload.updated_at = utcnow()
+        for key, value in fields.items():
+            setattr(upload, key, value)
+
+
+def process_upload(catalog: Catalog, upload_id: int) -> UploadStatus:
+    """Ingest one staged upload, reporting each stage on its row; never raises for a bad photo."""
+    from bomcat.images.ingest import IngestError, ingest_photo
+    with catalog.session() as session:
+        upload = session.get(Upload, upload_id)
+        if upload is None or upload.status is UploadStatus.done:
+            return upload.status if upload else UploadStatus.failed
+        slug, sha, name, by = upload.device.slug, upload.sha256, upload.filename, upload.uploaded_by
+        board, side = upload.board, upload.side
+    shown = {"status": None}
+
+    def report(step: str, ctx) -> None:
+        status = STEP_STATUS.get(step, UploadStatus.reading)
+        detail = f"{len(ctx.regions)} chips found" if step in ("cut_crops", "read_regions", "propose_components") \
+            else None
+        if (status, detail) != shown["status"]:
+            shown["status"] = (status, detail)
+            set_status(catalog, upload_id, status, detail)
+
+    try:
+        data = catalog.store.read_incoming(sha)
+        result = ingest_photo(catalog, slug, data, name, uploaded_by=by, board=board, side=side, on_step=report)
+    except IngestError as exc:
+        set_status(catalog, upload_id, UploadStatus.failed, str(exc))
+        return UploadStatus.failed
+    except Exception as exc:  # a bug or a lost file: say so on the upload, keep the bytes
+        log.error("upload %s failed:\n%s", upload_id, traceback.format_exc())
+        set_status(catalog, upload_id, UploadStatus.failed, f"{name}: internal error: {exc}")
+        return UploadStatus.failed
+    what = "already in the catalog" if not result.created else \
+        f"{result.regions} chips found, {result.components} components proposed"
+    set_status(catalog, upload_id, UploadStatus.done, what, photo_id=result.photo_id)
+    with catalog.session() as session:  # the original is in the store now; the staged copy can go
+        waiting = session.scalar(select(Upload.id).where(Upload.sha256 == sha, Upload.status.in_(ACTIVE)).limit(1))
+    if waiting is None:
+        catalog.store.drop_incoming(sha)
+    return UploadStatus.done
+
+
+class EmbeddedQueue:
+    """Threads in this process: the default, nothing to install or run."""
+    name = "embedded"
+
+    def __init__(self, catalog: Catalog, workers: int = 1) -> None:
+        self.catalog = catalog
+        self.executor = ThreadPoolExecutor(max_workers=workers, thread_name_prefix="bomcat-ingest")
+
+    def enqueue(self, upload_id: int) -> Optional[str]:
+        self.executor.submit(process_upload, self.catalog, upload_id)
+        return None
+
+    def resume_interrupted(self) -> int:
+        """Queue again what this kind of queue had not finished when its process stopped."""
+        with self.catalog.session() as session:
+            ids = list(session.scalars(select(Upload.id).where(Upload.queue == self.name,
+                                                               Upload.status.in_(ACTIVE)).order_by(Upload.id)))
+        for upload_id in ids:
+            self.enqueue(upload_id)
+        return len(ids)
+
+
+class RQQueue:
+    """RQ on Redis: jobs survive restarts and any number of `bomcat worker` processes take them."""
+    name = "rq"
+
+    def __init__(self, url: str, queue: str = "bomcat-ingest") -> None:
+        from redis import Redis
+        from rq import Queue
+        self.queue = Queue(queue, connection=Redis.from_url(url))
+
+    def enqueue(self, upload_id: int) -> Optional[str]:
+        job = self.queue.enqueue(run_upload_job, upload_id, job_timeout=3600, result_ttl=7 * 86400,
+                                 description=f"ingest upload {upload_id}")
+        return job.id
+
+    def resume_interrupted(self) -> int:
+        return 0  # Redis keeps the queue; a worker that died mid-job leaves it to RQ's failed-job registry
+
+
+def make_queue(catalog: Catalog, url: Optional[str] = None):
+    url = url if url is not None else os.environ.get("BOMCAT_QUEUE_URL", "")
+    if url:
+        return RQQueue(url)
+    return EmbeddedQueue(catalog, workers=int(os.environ.get("BOMCAT_WORKERS", "1")))
+
+
+def submit(catalog: Catalog, queue, upload: Upload) -> None:
+    job_id = queue.enqueue(upload.id)
+    if job_id:
+        with catalog.session() as session:
+            session.get(Upload, upload.id).job_id = job_id
+
+
+_worker_catalog: Optional[Catalog] = None
+
+
+def run_upload_job(upload_id: int) -> str:
+    """The RQ job: the worker's catalog comes from its environment (BOMCAT_DATABASE_URL, BOMCAT_HOME)."""
+    global _worker_catalog
+    if _worker_catalog is None:
+        _worker_catalog = open_catalog()
+    return process_upload(_worker_catalog, upload_id).value

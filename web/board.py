@@ -1,0 +1,78 @@
+"""The board view's back end: zoom tiles of a photo, and hand edits to its regions."""
+from __future__ import annotations
+
+from flask import Blueprint, abort, jsonify, request, send_file
+from flask_login import current_user
+
+from bomcat.catalog.models import Photo, Region, Role
+from bomcat.images.regions import RegionError, delete_region, draw_region, edit_region
+from bomcat.images.tiles import tile_path
+
+from .auth import requires
+from .serialize import board_region
+from .views import catalog, get_or_404, visible
+
+bp = Blueprint("board", __name__)
+
+
+@bp.get("/photos/<int:photo_id>/tiles_files/<int:level>/<int:col>_<int:row>.jpg")
+def tile(photo_id: int, level: int, col: int, row: int):
+    with catalog().session() as session:
+        photo = get_or_404(session, Photo, photo_id, "photo")
+        upright = photo.derivative("upright")
+        if not visible(photo.device) or upright is None:
+            abort(404, f"no photo {photo_id}")
+        sha, relpath = photo.sha256, upright.path
+    store = catalog().store
+    path = tile_path(store.path(relpath), store.tiles_dir(sha), level, col, row)
+    if path is None:
+        abort(404, "no such tile")
+    return send_file(path, mimetype="image/jpeg", max_age=86400)
+
+
+def _body() -> dict:
+    body = request.get_json(silent=True)
+    if not isinstance(body, dict):
+        abort(400, "send a JSON object")
+    return body
+
+
+def _region_json(region_id: int, status: int = 200):
+    with catalog().session() as session:
+        return jsonify({"region": board_region(session.get(Region, region_id))}), status
+
+
+@bp.post("/api/photos/<int:photo_id>/regions")
+@requires(Role.investigator)
+def add_region(photo_id: int):
+    body = _body()
+    try:
+        region_id = draw_region(catalog(), photo_id, body, by=current_user.name)
+    except RegionError as exc:
+        abort(404 if str(exc).startswith("no photo") else 400, str(exc))
+    return _region_json(region_id, 201)
+
+
+@bp.patch("/api/regions/<int:region_id>")
+@requires(Role.investigator)
+def change_region(region_id: int):
+    body = _body()
+    unknown = set(body) - {"cx", "cy", "w", "h", "angle", "designator"}
+    if unknown:
+        abort(400, f"unknown fields: {', '.join(sorted(unknown))}")
+    try:
+        edit_region(catalog(), region_id, body, by=current_user.name)
+    except RegionError as exc:
+        abort(404 if str(exc).startswith("no region") else 400, str(exc))
+    return _region_json(region_id)
+
+
+@bp.delete("/api/regions/<int:region_id>")
+@requires(Role.investigator)
+def remove_region(region_id: int):
+    body = request.get_json(silent=True) or {}
+    try:
+        delete_region(catalog(), region_id, by=current_user.name, reason=body.get("reason"))
+    except RegionError as exc:
+        abort(404, str(exc))
+    return _region_json(region_id)
