@@ -300,31 +300,33 @@ def demo(ctx, then_serve: bool, host: str, port: int, boards: int) -> None:
 
 
 @main.command()
-@click.argument("slugs", nargs=-1)
-@click.option("--format", "fmt", type=click.Choice(["csv", "json"]), default="csv", show_default=True)
-@click.option("-o", "--output", type=click.File("w", encoding="utf-8"), default="-",
-              help="Write here instead of standard output.")
+@click.option("--queue-url", envvar="BOMCAT_QUEUE_URL", required=True, metavar="URL",
+              help="Redis URL of the RQ queue (BOMCAT_QUEUE_URL), the one the web app puts uploads on.")
+@click.option("--burst", is_flag=True, help="Stop when the queue is empty instead of waiting for jobs.")
 @click.pass_context
-def export(ctx, slugs: tuple[str, ...], fmt: str, output) -> None:
-    """Export the BOM of the devices SLUGS (all devices when none is named) as CSV or JSON lines."""
-    from bomcat.catalog.export import device_rows, to_csv
-    catalog = open_catalog_from(ctx)
-    with catalog.session() as session:
-        rows = device_rows(session, slugs or None)
-        if slugs:
-            from sqlalchemy import select
-            from bomcat.catalog.models import Device
-            known = set(session.scalars(select(Device.slug).where(Device.slug.in_(slugs))))
-            missing = [s for s in slugs if s not in known]
-            if missing:
-                raise BomcatError(f"unknown device {missing[0]!r}")
-    if fmt == "csv":
-        output.write(to_csv(rows))
-    else:
-        for row in rows:
-            output.write(json.dumps(row, ensure_ascii=False) + "\n")
+def worker(ctx, queue_url: str, burst: bool) -> None:
+    """Take photo-ingest jobs from the RQ queue on Redis (when one web process is not enough)."""
+    import logging
+    from redis import Redis
+    from redis.exceptions import ConnectionError as RedisDown
+    from rq import Queue, Worker
+    from bomcat.jobs import QUEUE_NAME
+    open_catalog_from(ctx)  # check the catalog (and bring its schema up to date) before taking jobs
+    if ctx.obj["db"]:
+        os.environ["BOMCAT_DATABASE_URL"] = ctx.obj["db"]
+    if ctx.obj["home"]:
+        os.environ["BOMCAT_HOME"] = ctx.obj["home"]
+    logging.basicConfig(level=logging.INFO, format="%(asctime)s %(name)s %(message)s")
+    connection = Redis.from_url(queue_url)
+    try:
+        connection.ping()
+    except RedisDown as exc:
+        raise BomcatError(f"cannot reach the queue at {queue_url}: {exc}") from exc
+    Worker([Queue(QUEUE_NAME, connection=connection)], connection=connection).work(burst=burst)
 
 
 from bomcat.bench import bench  # noqa: E402  (registers the `bench` group)
+from bomcat.export_cli import export  # noqa: E402
 
 main.add_command(bench)
+main.add_command(export)

@@ -30,6 +30,7 @@ from bomcat.catalog.models import Device, Upload, UploadStatus, utcnow
 from bomcat.images import photo as photo_io
 
 log = logging.getLogger(__name__)
+QUEUE_NAME = "bomcat-ingest"
 ACTIVE = (UploadStatus.queued, UploadStatus.detecting, UploadStatus.reading)
 # Which pipeline steps belong to which status the investigator sees.
 STEP_STATUS = {"store_original": UploadStatus.detecting, "make_upright": UploadStatus.detecting,
@@ -137,7 +138,7 @@ class RQQueue:
     """RQ on Redis: jobs survive restarts and any number of `bomcat worker` processes take them."""
     name = "rq"
 
-    def __init__(self, url: str, queue: str = "bomcat-ingest") -> None:
+    def __init__(self, url: str, queue: str = QUEUE_NAME) -> None:
         from redis import Redis
         from rq import Queue
         self.queue = Queue(queue, connection=Redis.from_url(url))

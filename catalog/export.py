@@ -13,7 +13,7 @@ from typing import Iterable
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from .models import Component, Device
+from .models import Component, ComponentStatus, Device, DeviceStatus
 from .resolver import knowledge
 
 BOM_COLUMNS = ["device", "component_id", "designator", "marking", "part_number", "manufacturer", "country",
@@ -47,11 +47,16 @@ def bom_row(component: Component) -> dict:
     }
 
 
-def device_rows(session: Session, slugs: Iterable[str] | None = None) -> list[dict]:
+def device_rows(session: Session, slugs: Iterable[str] | None = None, public_only: bool = False) -> list[dict]:
+    """BOM rows of the named devices (all when None); `public_only`: what anonymous visitors see,
+    published devices and their verified components."""
     query = select(Device).order_by(Device.slug)
     if slugs is not None:
         query = query.where(Device.slug.in_(list(slugs)))
-    return [bom_row(c) for d in session.scalars(query) for c in d.components]
+    if public_only:
+        query = query.where(Device.status == DeviceStatus.published)
+    return [bom_row(c) for d in session.scalars(query) for c in d.components
+            if not public_only or c.status is ComponentStatus.verified]
 
 
 def to_csv(rows: list[dict]) -> str:

@@ -27,17 +27,17 @@ def create_app(test_config: Optional[dict[str, Any]] = None) -> Flask:
         from bomcat.catalog.db import open_catalog
         app.config["CATALOG"] = open_catalog(app.config["DATABASE_URL"], app.config["BOMCAT_HOME"])
 
-    if app.config.get("QUEUE") is None:
+    if app.config.get("QUEUE") is None and app.config.get("BACKGROUND_QUEUE", True):
         # Background ingest: threads in this process unless BOMCAT_QUEUE_URL names a Redis for RQ workers.
         from bomcat.jobs import make_queue
         app.config["QUEUE"] = make_queue(app.config["CATALOG"], app.config.get("QUEUE_URL"))
         app.config["QUEUE"].resume_interrupted()
 
-    from . import api, auth, board, components, devices, files, review, search, suppliers, uploads
+    from . import admin, api, auth, board, components, devices, files, places, review, search, suppliers, uploads
     auth.login_manager.init_app(app)
     csrf.init_app(app)
     for blueprint in (auth.bp, devices.bp, components.bp, files.bp, api.bp, suppliers.bp, review.bp, search.bp,
-                      uploads.bp, board.bp):
+                      uploads.bp, board.bp, places.bp, admin.bp):
         app.register_blueprint(blueprint)
 
     @app.get("/")
@@ -50,6 +50,11 @@ def create_app(test_config: Optional[dict[str, Any]] = None) -> Flask:
         if app.config.get("WTF_CSRF_ENABLED", True) and request.method in ("POST", "PUT", "PATCH", "DELETE") and \
                 not request.headers.get("Authorization", "").startswith("Bearer "):
             csrf.protect()
+
+    @app.context_processor
+    def page_context() -> dict:
+        import datetime as dt
+        return {"now_utc": dt.datetime.now(dt.timezone.utc).strftime("%Y-%m-%d %H:%M UTC")}
 
     from .views import register_error_handlers
     register_error_handlers(app)

@@ -187,3 +187,24 @@ def add_outreach(slug: str):
         session.flush()
         return jsonify({"outreach": outreach_dict(entry)}), 201
 
+
+
+@bp.post("/outreach/<int:entry_id>/reply")
+@requires(Role.investigator)
+def add_outreach_reply(entry_id: int):
+    """The company answered (later than the letter was recorded): add its reply to the entry."""
+    from bomcat.catalog.models import OutreachEntry, OutreachStatus
+    body = _json_body()
+    reply = (body.get("reply_text") or "").strip()
+    if not reply:
+        abort(400, "reply_text is required")
+    replied_on = _date(body.get("replied_on"), "replied_on")
+    with catalog().session() as session:
+        entry = get_or_404(session, OutreachEntry, entry_id, "outreach entry")
+        if entry.reply_text:
+            abort(409, "this letter has a reply already; record a follow-up letter for a further exchange")
+        if replied_on is not None and replied_on < entry.sent_on:
+            abort(400, f"replied_on is before the letter was sent ({entry.sent_on.isoformat()})")
+        entry.reply_text, entry.replied_on, entry.status = reply, replied_on, OutreachStatus.answered
+        session.flush()
+        return jsonify({"outreach": outreach_dict(entry)})

@@ -1,12 +1,14 @@
-"""The component page: one BOM line with its evidence crop, readings and review log."""
+"""The component page (one BOM line with its evidence crop, readings and review log), and the
+catalog-wide parts list, also as CSV and JSON."""
 from __future__ import annotations
 
 from flask import Blueprint, abort
 
+from bomcat.catalog.export import bom_row
 from bomcat.catalog.models import Component
 
-from .serialize import component_detail
-from .views import catalog, data_view, get_or_404, public_component, visible
+from .serialize import component_detail, component_row, device_summary
+from .views import catalog, data_view, get_or_404, public_component, shown_components, visible
 
 bp = Blueprint("components", __name__)
 
@@ -18,3 +20,12 @@ def component_page(component_id: int) -> dict:
         if not (visible(component.device) and public_component(component)):
             abort(404, f"no component {component_id}")
         return {"component": component_detail(component)}
+
+
+@data_view(bp, "/components", "components.html", csv_rows=lambda data: data["bom"])
+def all_components() -> dict:
+    """Every component the visitor may see, across all devices: the whole catalog's BOM."""
+    with catalog().session() as session:
+        components = shown_components(session)
+        return {"components": [{**component_row(c), "device": device_summary(c.device)} for c in components],
+                "bom": [bom_row(c) for c in components]}

@@ -52,6 +52,8 @@ def photo_page(photo_id: int) -> dict:
         data = photo_dict(photo)
         width, height = data["upright_size"] or (photo.width, photo.height)
         return {"photo": data, "device": device_summary(photo.device),
-                "regions": [board_region(r) for r in photo.regions if r.deleted_at is None],
+                # Visitors see the regions whose component is public; signed-in people see all of them.
+                "regions": [board_region(r) for r in photo.regions if r.deleted_at is None and (
+                    current_user.is_authenticated or (r.component is not None and public_component(r.component)))],
                 "tiles": tile_source(width, height, url_for("devices.photo_page", photo_id=photo_id) + "/tiles_files/"),
                 "can_edit": bool(current_user.is_authenticated and current_user.can(Role.investigator))}

@@ -6,6 +6,7 @@ from typing import Optional
 from flask import url_for
 
 from bomcat.catalog.models import Component, Device, DerivedImage, Photo, Reading, Region, Review
+from bomcat.catalog.records import slugify
 from bomcat.catalog.resolver import knowledge
 
 
@@ -16,7 +17,8 @@ def file_url(derived: Optional[DerivedImage]) -> Optional[str]:
 def device_summary(d: Device) -> dict:
     return {"slug": d.slug, "title": d.title, "maker": d.maker, "model": d.model, "status": d.status.value,
             "photos": len(d.photos), "components": len(d.components),
-            "url": url_for("devices.device_page", slug=d.slug)}
+            "url": url_for("devices.device_page", slug=d.slug),
+            "maker_url": url_for("places.maker_page", slug=slugify(d.maker))}
 
 
 def device_detail(d: Device) -> dict:

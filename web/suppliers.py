@@ -11,7 +11,7 @@ from bomcat.catalog.records import slugify
 from bomcat.catalog.resolver import knowledge
 
 from .serialize import component_row, device_summary, outreach_dict
-from .views import catalog, data_view, public_component, visible
+from .views import catalog, data_view, public_component, shown_components, visible
 
 bp = Blueprint("suppliers", __name__)
 
@@ -46,15 +46,14 @@ def supplier_summary(components: list[Component]) -> dict:
 @data_view(bp, "/manufacturers", "manufacturers.html")
 def manufacturer_list() -> dict:
     with catalog().session() as session:
-        rows = []
-        for m in session.scalars(select(Manufacturer).order_by(Manufacturer.name)):
-            shown = [c for c in session.scalars(select(Component).where(Component.manufacturer_id == m.id))
-                     if visible(c.device) and public_component(c)]
-            if shown:
-                rows.append({"name": m.name, "country": m.country, "components": len(shown),
-                             "devices": len({c.device_id for c in shown}),
-                             "url": url_for("suppliers.manufacturer_page", slug=slugify(m.name))})
-        return {"manufacturers": rows}
+        by_maker: dict[int, list[Component]] = {}
+        for c in shown_components(session, Component.manufacturer_id.is_not(None)):
+            by_maker.setdefault(c.manufacturer_id, []).append(c)
+        rows = [{"name": cs[0].manufacturer.name, "country": cs[0].manufacturer.country, "components": len(cs),
+                 "devices": len({c.device_id for c in cs}),
+                 "url": url_for("suppliers.manufacturer_page", slug=slugify(cs[0].manufacturer.name))}
+                for cs in by_maker.values()]
+        return {"manufacturers": sorted(rows, key=lambda r: r["name"].casefold())}
 
 
 @data_view(bp, "/manufacturers/<slug>", "manufacturer.html")
@@ -80,7 +79,10 @@ def manufacturer_page(slug: str) -> dict:
         outreach = [outreach_dict(e) for e in session.scalars(
             select(OutreachEntry).join(Manufacturer).where(Manufacturer.name == info.name)
             .order_by(OutreachEntry.sent_on, OutreachEntry.id))]
-        return {"outreach": outreach,
+        from flask_login import current_user
+        from bomcat.catalog.models import Role
+        can_record = bool(current_user.is_authenticated and current_user.can(Role.investigator))
+        return {"outreach": outreach, "slug": slug, "can_record": can_record,
                 "manufacturer": {"name": info.name, "country": info.country, "parent": info.parent,
                                  "note": info.note, "aliases": info.aliases,
                                  "lineage": kb.lineage(info.name),

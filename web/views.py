@@ -26,6 +26,22 @@ def public_component(component) -> bool:
     return bool(current_user.is_authenticated) or component.status.value == "verified"
 
 
+def shown_components(session, *where) -> list:
+    """Every component the current visitor may see across the catalog, in one query (anonymous
+    visitors: verified components of published devices), with what the pages draw on loaded."""
+    from flask_login import current_user
+    from sqlalchemy import select
+    from sqlalchemy.orm import selectinload
+    from bomcat.catalog.models import Component, ComponentStatus, Device, DeviceStatus, Region
+    query = (select(Component).join(Device).where(*where)
+             .options(selectinload(Component.manufacturer), selectinload(Component.device),
+                      selectinload(Component.region).selectinload(Region.crops))
+             .order_by(Component.device_id, Component.id))
+    if not current_user.is_authenticated:
+        query = query.where(Device.status == DeviceStatus.published, Component.status == ComponentStatus.verified)
+    return list(session.scalars(query))
+
+
 def get_or_404(session, model, key, what: str):
     """The row, or a 404 whose message says what was not found."""
     row = session.get(model, key)

@@ -1,0 +1,94 @@
+"""Country and device-maker views: which countries' companies supplied the parts, and, for one
+device maker, its suppliers by country ('all Japanese suppliers in Hikvision devices')."""
+from __future__ import annotations
+
+from collections import OrderedDict
+
+from flask import Blueprint, abort, url_for
+
+from sqlalchemy import select
+
+from bomcat.catalog.models import Component, Device
+from bomcat.catalog.records import slugify
+
+from .serialize import component_row, device_summary
+from .suppliers import category_label
+from .views import catalog, data_view, shown_components, visible
+
+bp = Blueprint("places", __name__)
+UNKNOWN = "country unknown"
+
+
+def country_of(c: Component) -> str:
+    return (c.manufacturer.country if c.manufacturer else None) or UNKNOWN
+
+
+def country_url(country: str) -> str:
+    return url_for("places.country_page", slug=slugify(country))
+
+
+def maker_url(maker: str) -> str:
+    return url_for("places.maker_page", slug=slugify(maker))
+
+
+def suppliers_of(components: list[Component]) -> list[dict]:
+    """One entry per supplying company: what it supplied, in which devices, with the evidence rows."""
+    by_company: "OrderedDict[str, dict]" = OrderedDict()
+    for c in sorted(components, key=lambda c: c.manufacturer.name.casefold()):
+        entry = by_company.setdefault(c.manufacturer.name, {
+            "manufacturer": c.manufacturer.name, "country": c.manufacturer.country,
+            "url": url_for("suppliers.manufacturer_page", slug=slugify(c.manufacturer.name)),
+            "categories": [], "devices": [], "components": []})
+        if category_label(c.category) not in entry["categories"]:
+            entry["categories"].append(category_label(c.category))
+        if c.device.title not in entry["devices"]:
+            entry["devices"].append(c.device.title)
+        entry["components"].append({**component_row(c), "device": c.device.title,
+                                    "device_url": url_for("devices.device_page", slug=c.device.slug)})
+    return list(by_company.values())
+
+
+@data_view(bp, "/countries", "countries.html")
+def country_list() -> dict:
+    with catalog().session() as session:
+        groups: dict[str, list[Component]] = {}
+        for c in shown_components(session, Component.manufacturer_id.is_not(None)):
+            groups.setdefault(country_of(c), []).append(c)
+        rows = [{"country": country, "url": country_url(country), "components": len(cs),
+                 "manufacturers": len({c.manufacturer_id for c in cs}), "devices": len({c.device_id for c in cs}),
+                 "device_makers": sorted({c.device.maker for c in cs})}
+                for country, cs in groups.items()]
+        return {"countries": sorted(rows, key=lambda r: (-r["components"], r["country"]))}
+
+
+@data_view(bp, "/countries/<slug>", "country.html")
+def country_page(slug: str) -> dict:
+    with catalog().session() as session:
+        found = [c for c in shown_components(session, Component.manufacturer_id.is_not(None))
+                 if slugify(country_of(c)) == slug]
+        if not found:
+            abort(404, f"no supplier from {slug!r} in the catalog")
+        by_maker: "OrderedDict[str, list[Component]]" = OrderedDict()
+        for c in sorted(found, key=lambda c: c.device.maker.casefold()):
+            by_maker.setdefault(c.device.maker, []).append(c)
+        return {"country": country_of(found[0]),
+                "device_makers": [{"maker": maker, "url": maker_url(maker), "suppliers": suppliers_of(cs)}
+                                  for maker, cs in by_maker.items()]}
+
+
+@data_view(bp, "/makers/<slug>", "maker.html")
+def maker_page(slug: str) -> dict:
+    with catalog().session() as session:
+        devices = [d for d in session.scalars(select(Device).order_by(Device.model))
+                   if slugify(d.maker) == slug and visible(d)]
+        if not devices:
+            abort(404, f"no device maker {slug!r}")
+        ids = [d.id for d in devices]
+        components = shown_components(session, Component.device_id.in_(ids))
+        by_country: "OrderedDict[str, list[Component]]" = OrderedDict()
+        for c in sorted((c for c in components if c.manufacturer), key=lambda c: country_of(c)):
+            by_country.setdefault(country_of(c), []).append(c)
+        return {"maker": devices[0].maker, "devices": [device_summary(d) for d in devices],
+                "countries": [{"country": country, "url": country_url(country), "suppliers": suppliers_of(cs),
+                               "components": len(cs)} for country, cs in by_country.items()],
+                "unidentified": sum(1 for c in components if c.manufacturer is None)}
