@@ -307,9 +307,12 @@ def demo(ctx, then_serve: bool, host: str, port: int, boards: int) -> None:
 def worker(ctx, queue_url: str, burst: bool) -> None:
     """Take photo-ingest jobs from the RQ queue on Redis (when one web process is not enough)."""
     import logging
-    from redis import Redis
-    from redis.exceptions import ConnectionError as RedisDown
-    from rq import Queue, Worker
+    try:
+        from redis import Redis
+        from redis.exceptions import ConnectionError as RedisDown
+        from rq import Queue, Worker
+    except ImportError:
+        raise BomcatError("RQ is not installed: pip install 'bomcat[queue]'") from None
     from bomcat.jobs import QUEUE_NAME
     open_catalog_from(ctx)  # check the catalog (and bring its schema up to date) before taking jobs
     if ctx.obj["db"]:

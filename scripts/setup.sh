@@ -8,9 +8,10 @@ cd "$(dirname "$0")/.."
 # tesseract: the required OCR engine; fonts: the demo and the tests render
 # synthetic chip markings with them; chromium: browser tests (Playwright drives
 # Debian's build, it never downloads its own); postgresql: the server the
-# PostgreSQL tests start in a throwaway cluster.
+# PostgreSQL tests start in a throwaway cluster; redis-server: the job-queue tests
+# start a throwaway Redis for RQ workers.
 SYSTEM_PACKAGES=(tesseract-ocr tesseract-ocr-eng fonts-dejavu-core fonts-dejavu-extra
-                 fonts-liberation2 chromium postgresql python3-venv)
+                 fonts-liberation2 chromium postgresql redis-server python3-venv)
 
 missing=()
 for pkg in "${SYSTEM_PACKAGES[@]}"; do

@@ -223,3 +223,18 @@ def test_outreach_log_is_recorded_and_published(site):
     assert [o["status"] for o in public] == ["awaiting", "answered"]
     html = app.test_client().get("/manufacturers/rohm-semiconductor").get_data(as_text=True)
     assert "We comply with all applicable export regulations." in html
+
+
+@pytest.mark.parametrize("url, expected", [
+    ("/devices/cam/upload", {"anonymous": 302, "investigator": 200, "reviewer": 403, "admin": 200}),
+    ("/api/devices/cam/uploads", {"anonymous": 401, "investigator": 200, "reviewer": 403, "admin": 200}),
+    ("/admin/users", {"anonymous": 302, "investigator": 403, "reviewer": 403, "admin": 200}),
+    ("/makers/hikvision", {"anonymous": 404, "investigator": 200, "reviewer": 200, "admin": 200}),
+    ("/countries", {"anonymous": 200, "investigator": 200, "reviewer": 200, "admin": 200}),
+    ("/components.json", {"anonymous": 200, "investigator": 200, "reviewer": 200, "admin": 200}),
+    ("/photos/1/tiles_files/0/0_0.jpg", {"anonymous": 404, "investigator": 200, "reviewer": 200, "admin": 200}),
+])
+@pytest.mark.parametrize("role", ROLES)
+def test_new_pages_by_role(site, url, expected, role):
+    app, *_ = site
+    assert client_as(app, role).get(url).status_code == expected[role]

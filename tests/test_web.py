@@ -40,7 +40,8 @@ def ids(demo_catalog):
 
 
 PAGES = ["/devices", "/devices/demo-ip-camera", "/components/{component}", "/photos/{photo}", "/manufacturers",
-         "/manufacturers/sony-semiconductor-solutions"]
+         "/manufacturers/sony-semiconductor-solutions", "/countries", "/countries/japan", "/makers/demo-vision",
+         "/components"]
 
 
 @pytest.mark.parametrize("page", PAGES)
@@ -146,3 +147,30 @@ def test_search_finds_by_manufacturer_and_refuses_tiny_queries(demo_client):
     assert demo_client.get("/search.json?q=ab").status_code == 400
     html = demo_client.get("/search?q=IMX307").get_data(as_text=True)
     assert "IMX307LQD" in html and "1 components" in html
+
+
+def test_country_and_maker_views(demo_client):
+    countries = {c["country"]: c for c in demo_client.get("/countries.json").get_json()["countries"]}
+    assert countries["Japan"]["device_makers"] == ["Demo Vision"] and countries["Japan"]["manufacturers"] >= 4
+    japan = demo_client.get("/countries/japan.json").get_json()
+    (group,) = japan["device_makers"]
+    assert group["maker"] == "Demo Vision"
+    names = {s["manufacturer"] for s in group["suppliers"]}
+    assert {"Sony Semiconductor Solutions", "ROHM Semiconductor", "Seiko Epson"} <= names
+    assert all(s["country"] == "Japan" for s in group["suppliers"])
+    maker = demo_client.get("/makers/demo-vision.json").get_json()
+    assert [d["slug"] for d in maker["devices"]] == ["demo-ip-camera"]
+    by_country = {c["country"]: c for c in maker["countries"]}
+    assert {s["manufacturer"] for s in by_country["Japan"]["suppliers"]} == names
+    assert demo_client.get("/countries/atlantis").status_code == 404
+    assert demo_client.get("/makers/nobody").status_code == 404
+
+
+def test_catalog_wide_parts_list_as_csv_and_json(demo_client):
+    import csv
+    import io
+    data = demo_client.get("/components.json").get_json()
+    assert len(data["components"]) == 15 and all(c["device"]["slug"] == "demo-ip-camera" for c in data["components"])
+    response = demo_client.get("/components.csv")
+    rows = list(csv.DictReader(io.StringIO(response.get_data(as_text=True))))
+    assert response.mimetype == "text/csv" and len(rows) == 15 and rows[0]["device"] == "demo-ip-camera"

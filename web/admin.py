@@ -16,7 +16,7 @@ from .auth import requires
 from .views import catalog, get_or_404
 
 bp = Blueprint("admin", __name__, url_prefix="/admin")
-ROLE_CHOICES = [(r.value, r.value) for r in Role]
+ROLE_CHOICES = [r.value for r in Role]
 
 
 class AddUserForm(FlaskForm):
