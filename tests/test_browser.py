@@ -82,3 +82,136 @@ def test_sign_in_and_review_from_the_keyboard(server, browser):
     shot(page, "device-signed-in")
     assert "verified" in page.content() and "flash memory" in page.content()
     page.close()
+
+
+# -- The whole path: upload -> detection -> board edits -> review -> publish -> public page ---------
+
+USERS = {"ivan": "investigator", "rita": "reviewer", "adam": "admin"}
+
+
+@pytest.fixture(scope="module")
+def empty_server(tmp_path_factory):
+    from bomcat.catalog.db import open_catalog
+    from bomcat.web import create_app
+    root = tmp_path_factory.mktemp("flow")
+    catalog = open_catalog(f"sqlite:///{root / 'c.sqlite3'}", photo_root=root / "photos")
+    with catalog.session() as session:
+        for name, role in USERS.items():
+            create_user(session, name, PASSWORD, role)
+        create_device(session, "flow-cam", "Hikvision", "DS-2CD2T47")
+    app = create_app({"CATALOG": catalog, "SECRET_KEY": "browser-flow"})
+    httpd = make_server("127.0.0.1", 0, app, threaded=True)
+    thread = threading.Thread(target=httpd.serve_forever, daemon=True)
+    thread.start()
+    yield f"http://127.0.0.1:{httpd.server_port}"
+    httpd.shutdown()
+
+
+def sign_in(browser, server, name):
+    page = browser.new_page(viewport={"width": 1400, "height": 1000})
+    page.on("dialog", lambda dialog: dialog.accept())
+    page.goto(f"{server}/login")
+    page.fill("input[name=name]", name)
+    page.fill("input[name=password]", PASSWORD)
+    page.click("button[type=submit]")
+    page.wait_for_url(f"{server}/devices")
+    return page
+
+
+DROP_FILES = """async (files) => {
+  const transfer = new DataTransfer();
+  for (const [name, type, b64] of files) {
+    const bytes = Uint8Array.from(atob(b64), c => c.charCodeAt(0));
+    transfer.items.add(new File([bytes], name, {type}));
+  }
+  const zone = document.getElementById("dropzone");
+  for (const kind of ["dragenter", "dragover", "drop"]) {
+    zone.dispatchEvent(new DragEvent(kind, {dataTransfer: transfer, bubbles: true, cancelable: true}));
+  }
+}"""
+
+
+def region_point(page, index):
+    """Where region `index` of the board view is on the screen."""
+    return page.evaluate("""(i) => { const r = bomcatBoard.regions()[i]; const p = bomcatBoard.toScreen(r.cx, r.cy);
+        const b = document.getElementById('board-viewer').getBoundingClientRect(); return [b.left + p.x, b.top + p.y]; }""",
+                         index)
+
+
+def test_upload_detect_edit_review_publish_and_the_public_page(empty_server, browser, small_board):
+    import base64
+    server = empty_server
+    # The investigator drops two files: a board photo and something that is not a photo.
+    ivan = sign_in(browser, server, "ivan")
+    ivan.goto(f"{server}/devices/flow-cam")
+    ivan.click("text=Upload photos")
+    ivan.evaluate(DROP_FILES, [["board.jpg", "image/jpeg", base64.b64encode(small_board[0]).decode()],
+                               ["notes.txt", "text/plain", base64.b64encode(b"not a photo").decode()]])
+    refused = ivan.locator("#uploads tr", has_text="notes.txt")
+    refused.locator(".status-failed").wait_for()
+    assert "not a readable image" in refused.text_content()
+    row = ivan.locator("#uploads tr", has_text="board.jpg")
+    row.locator(".status-done").wait_for(timeout=180_000)  # updated in place by polling, no reload
+    assert "3 chips found, 3 components proposed" in row.text_content()
+    shot(ivan, "flow-1-uploaded")
+
+    # The board view: every region drawn; name one, draw a stray one by hand and delete it again.
+    row.locator("text=board view").click()
+    ivan.wait_for_function("window.bomcatBoard && document.querySelectorAll('.board-overlay polygon').length === 3")
+    x, y = region_point(ivan, 0)
+    ivan.mouse.click(x, y)
+    ivan.fill(".panel-form input[name=designator]", "U7")
+    ivan.keyboard.press("Enter")
+    ivan.wait_for_function("bomcatBoard.regions()[0].designator === 'U7'")
+    ivan.keyboard.press("Escape")  # leaves the designator field
+    ivan.keyboard.press("Escape")  # and the selection
+    ivan.keyboard.press("d")
+    box = ivan.locator("#board-viewer").bounding_box()
+    ivan.mouse.move(box["x"] + 40, box["y"] + box["height"] - 120)
+    ivan.mouse.down()
+    ivan.mouse.move(box["x"] + 110, box["y"] + box["height"] - 60, steps=6)
+    ivan.mouse.up()
+    ivan.wait_for_function("bomcatBoard.regions().length === 4", timeout=60_000)
+    shot(ivan, "flow-2-board-drawn")
+    ivan.keyboard.press("Delete")  # the confirm dialog is accepted
+    ivan.wait_for_function("bomcatBoard.regions().length === 3")
+    assert "region deleted" in ivan.text_content(".board-message")
+    ivan.close()
+
+    # The reviewer verifies the three proposals from the keyboard (the deleted region's is rejected).
+    rita = sign_in(browser, server, "rita")
+    rita.goto(f"{server}/review?device=flow-cam")
+    assert "0 of 4 verified" in rita.text_content("h1")
+    for done in (1, 2, 3):
+        rita.keyboard.press("v")
+        rita.wait_for_function(f"document.querySelector('h1').textContent.includes('{done} of 4 verified')")
+    assert "Nothing waits for you" in rita.content()
+    shot(rita, "flow-3-reviewed")
+    rita.close()
+
+    # The admin publishes.
+    adam = sign_in(browser, server, "adam")
+    adam.goto(f"{server}/devices/flow-cam")
+    adam.click("button:has-text('Publish')")
+    adam.wait_for_function("document.querySelector('h1 .status').textContent === 'published'")
+    adam.close()
+
+    # The public page: BOM with evidence, supplier summary, who verified, the board view.
+    public = browser.new_page(viewport={"width": 1400, "height": 1000})
+    public.goto(f"{server}/devices")
+    public.click("text=Hikvision DS-2CD2T47")
+    table = public.locator("table.bom tbody tr")
+    assert table.count() == 3
+    assert "U7" in public.text_content("table.bom")
+    assert "Sony Semiconductor Solutions (Japan)" in public.text_content(".supplier-lines")
+    shot(public, "flow-4-public-device")
+    assert public.locator("table.bom tbody tr", has_text="rita").count() == 3  # who verified each
+    # The evidence thumbnail opens the full photo with that region selected and zoomed to.
+    public.locator("table.bom img.thumb").first.click()
+    public.wait_for_function("document.querySelectorAll('.board-overlay .selected').length === 1")
+    assert public.locator("[data-action=draw]").count() == 0  # visitors cannot edit
+    assert "IMX307LQD" in public.text_content(".board-panel")
+    shot(public, "flow-5-public-board")
+    public.click("text=Open component →")
+    assert "rita" in public.text_content("main")  # the review record on the component page
+    public.close()

@@ -52,7 +52,7 @@ def photo_dict(p: Photo) -> dict:
     return {"id": p.id, "sha256": p.sha256, "original_filename": p.original_filename, "media_type": p.media_type,
             "width": p.width, "height": p.height, "exif_orientation": p.exif_orientation,
             "captured_at": p.captured_at and p.captured_at.isoformat(), "camera": p.camera, "board": p.board,
-            "side": p.side, "uploaded_by": p.uploaded_by, "uploaded_at": p.uploaded_at.isoformat(),
+            "side": p.side, "uploaded_by": p.uploaded_by, "uploaded_at": p.uploaded_at.isoformat(timespec="seconds"),
             "original_url": url_for("files.original", sha=p.sha256),
             "upright_url": file_url(upright), "upright_size": [upright.width, upright.height] if upright else None,
             "thumbnail_url": file_url(p.derivative("thumbnail")),
@@ -74,11 +74,19 @@ def component_row(c: Component) -> dict:
     m = c.manufacturer
     lineage = knowledge.load().lineage(m.name) if m else []
     crop = c.region.crop() if c.region else None
+    verified = next((r for r in reversed(c.reviews) if r.verdict.value == "verified"), None) \
+        if c.status.value == "verified" else None
     return {"id": c.id, "designator": c.designator, "marking": c.marking, "part_number": c.part_number,
             "manufacturer": m.name if m else None, "country": m.country if m else None,
             "owner_today": lineage[-1]["name"] if lineage else None, "category": c.category,
             "date_code": c.date_code, "confidence": c.confidence, "status": c.status.value,
             "crop_url": file_url(crop), "photo_id": c.region.photo_id if c.region else None,
+            "region_id": c.region_id,
+            # The full photo with this component's region selected and zoomed to.
+            "photo_url": (url_for("devices.photo_page", photo_id=c.region.photo_id) + f"#region-{c.region_id}")
+            if c.region else None,
+            "verified_by": verified.reviewer if verified else None,
+            "verified_at": verified.created_at.strftime("%Y-%m-%d %H:%M") if verified else None,
             "url": url_for("components.component_page", component_id=c.id)}
 
 

@@ -73,6 +73,14 @@
                             ...(drawing ? [shape(drawing, "drawing")] : []));
   }
   ["open", "animation", "update-viewport", "resize"].forEach(name => viewer.addHandler(name, render));
+  viewer.addHandler("open", () => {  // #region-12: arrive with that region selected and in view
+    const wanted = /^#region-(\d+)$/.exec(window.location.hash);
+    const r = wanted && regions.find(x => x.id === Number(wanted[1]));
+    if (!r) return;
+    const m = Math.max(r.w, r.h) * 1.5;
+    viewer.viewport.fitBounds(viewer.viewport.imageToViewportRectangle(r.cx - m, r.cy - m, 2 * m, 2 * m), true);
+    select(r);
+  });
 
   function say(text, error) { message.textContent = text; message.classList.toggle("error", !!error); }
 
@@ -206,6 +214,7 @@
   document.addEventListener("keydown", (event) => {
     if (event.target.tagName === "INPUT") {
       if (event.key === "Enter" && selected) panel.querySelector("[data-action=save]").click();
+      if (event.key === "Escape") event.target.blur();
       return;
     }
     if (event.key === "+" || event.key === "=") viewer.viewport.zoomBy(1.5);
