@@ -32,6 +32,37 @@ def shared_path(*parts: str) -> Path:
     return path
 
 
+PASSWORD = "correct horse battery"
+
+
+def make_catalog(root: Path, users: dict[str, str] | None = None, devices: tuple = ()):
+    """A real SQLite catalog under `root` with these users (name -> role, password PASSWORD) and
+    devices ((slug, maker, model), ...)."""
+    from bomcat.catalog.users import create_user
+    catalog = open_catalog(f"sqlite:///{root / 'catalog.sqlite3'}", photo_root=root / "photos")
+    with catalog.session() as session:
+        for name, role in (users or {}).items():
+            create_user(session, name, PASSWORD, role)
+        for slug, maker, model in devices:
+            create_device(session, slug, maker, model)
+    return catalog
+
+
+def web_app(catalog, **config):
+    """The real Flask app on that catalog (CSRF off: the test client posts like a script)."""
+    from bomcat.web import create_app
+    return create_app({"TESTING": True, "CATALOG": catalog, "WTF_CSRF_ENABLED": False, "SECRET_KEY": "t", **config})
+
+
+def sign_in(app, name: str):
+    """A test client signed in as `name` (or anonymous)."""
+    client = app.test_client()
+    if name != "anonymous":
+        response = client.post("/login", data={"name": name, "password": PASSWORD})
+        assert response.status_code == 302, f"{name} could not sign in"
+    return client
+
+
 @pytest.fixture
 def catalog(tmp_path):
     return open_catalog(f"sqlite:///{tmp_path / 'catalog.sqlite3'}", photo_root=tmp_path / "photos")

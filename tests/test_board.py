@@ -9,34 +9,18 @@ from PIL import Image
 from sqlalchemy import select
 
 from bomcat.catalog.models import Component, Photo, Region, RegionEvent
-from bomcat.catalog.records import create_device
-from bomcat.catalog.users import create_user
 from bomcat.images import tiles
 from bomcat.images.ingest import ingest_photo
 
-PASSWORD = "correct horse battery"
+from .conftest import make_catalog, sign_in as signed_in, web_app
 
 
 @pytest.fixture(scope="module")
 def board(tmp_path_factory, small_board):
-    from bomcat.catalog.db import open_catalog
-    from bomcat.web import create_app
-    root = tmp_path_factory.mktemp("board")
-    catalog = open_catalog(f"sqlite:///{root / 'c.sqlite3'}", photo_root=root / "photos")
-    with catalog.session() as session:
-        create_user(session, "ivan", PASSWORD, "investigator")
-        create_user(session, "rita", PASSWORD, "reviewer")
-        create_device(session, "cam", "Hikvision", "DS-2CD2032")
+    catalog = make_catalog(tmp_path_factory.mktemp("board"), {"ivan": "investigator", "rita": "reviewer"},
+                           [("cam", "Hikvision", "DS-2CD2032")])
     result = ingest_photo(catalog, "cam", small_board[0], "board.jpg", uploaded_by="ivan")
-    app = create_app({"TESTING": True, "CATALOG": catalog, "WTF_CSRF_ENABLED": False, "SECRET_KEY": "t"})
-    return app, catalog, result.photo_id, small_board[1]
-
-
-def signed_in(app, name):
-    client = app.test_client()
-    if name != "anonymous":
-        assert client.post("/login", data={"name": name, "password": PASSWORD}).status_code == 302
-    return client
+    return web_app(catalog), catalog, result.photo_id, small_board[1]
 
 
 def test_tiles_make_a_whole_deep_zoom_pyramid(board):

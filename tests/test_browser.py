@@ -9,35 +9,32 @@ import threading
 import pytest
 from werkzeug.serving import make_server
 
-from bomcat.catalog.records import create_device
-from bomcat.catalog.users import create_user
 from bomcat.images.ingest import ingest_photo
 
-from .conftest import ARTIFACTS
+from .conftest import ARTIFACTS, PASSWORD, make_catalog
 
 pytestmark = pytest.mark.browser
 CHROMIUM = shutil.which("chromium") or "/usr/bin/chromium"
-PASSWORD = "correct horse battery"
 FLAGS = ["--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run", "--disable-background-networking",
          "--disable-component-update", "--disable-sync"]
 
 
-@pytest.fixture(scope="module")
-def server(tmp_path_factory, small_board):
-    from bomcat.catalog.db import open_catalog
+def serve(catalog):
+    """The real app on a free port, in a thread of this process; yields its base URL."""
     from bomcat.web import create_app
-    root = tmp_path_factory.mktemp("browser")
-    catalog = open_catalog(f"sqlite:///{root / 'c.sqlite3'}", photo_root=root / "photos")
-    with catalog.session() as session:
-        create_user(session, "rita", PASSWORD, "reviewer")
-        create_device(session, "cam", "Hikvision", "DS-2CD2032")
-    ingest_photo(catalog, "cam", small_board[0], "board.jpg", uploaded_by="ivan")
     app = create_app({"CATALOG": catalog, "SECRET_KEY": "browser-test"})
     httpd = make_server("127.0.0.1", 0, app, threaded=True)
     thread = threading.Thread(target=httpd.serve_forever, daemon=True)
     thread.start()
     yield f"http://127.0.0.1:{httpd.server_port}"
     httpd.shutdown()
+
+
+@pytest.fixture(scope="module")
+def server(tmp_path_factory, small_board):
+    catalog = make_catalog(tmp_path_factory.mktemp("browser"), {"rita": "reviewer"}, [("cam", "Hikvision", "DS-2CD2032")])
+    ingest_photo(catalog, "cam", small_board[0], "board.jpg", uploaded_by="ivan")
+    yield from serve(catalog)
 
 
 @pytest.fixture(scope="module")
@@ -91,20 +88,8 @@ USERS = {"ivan": "investigator", "rita": "reviewer", "adam": "admin"}
 
 @pytest.fixture(scope="module")
 def empty_server(tmp_path_factory):
-    from bomcat.catalog.db import open_catalog
-    from bomcat.web import create_app
-    root = tmp_path_factory.mktemp("flow")
-    catalog = open_catalog(f"sqlite:///{root / 'c.sqlite3'}", photo_root=root / "photos")
-    with catalog.session() as session:
-        for name, role in USERS.items():
-            create_user(session, name, PASSWORD, role)
-        create_device(session, "flow-cam", "Hikvision", "DS-2CD2T47")
-    app = create_app({"CATALOG": catalog, "SECRET_KEY": "browser-flow"})
-    httpd = make_server("127.0.0.1", 0, app, threaded=True)
-    thread = threading.Thread(target=httpd.serve_forever, daemon=True)
-    thread.start()
-    yield f"http://127.0.0.1:{httpd.server_port}"
-    httpd.shutdown()
+    catalog = make_catalog(tmp_path_factory.mktemp("flow"), USERS, [("flow-cam", "Hikvision", "DS-2CD2T47")])
+    yield from serve(catalog)
 
 
 def sign_in(browser, server, name):

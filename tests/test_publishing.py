@@ -9,29 +9,20 @@ from pathlib import Path
 import pytest
 from sqlalchemy import select
 
-from bomcat.catalog.models import Component, OutreachEntry, User
-from bomcat.catalog.records import apply_review, create_device
-from bomcat.catalog.users import authenticate, create_user
+from bomcat.catalog.models import Device, DeviceStatus, OutreachEntry, User
+from bomcat.catalog.records import apply_review
+from bomcat.catalog.users import authenticate
 from bomcat.images.ingest import ingest_photo
 
-from .conftest import board_jpeg
-
-PASSWORD = "correct horse battery"
+from .conftest import board_jpeg, make_catalog, sign_in as signed_in, web_app
 
 
 @pytest.fixture(scope="module")
 def published(tmp_path_factory, small_board):
     """Two devices: 'cam' published with two of three components verified, 'draft' unpublished."""
-    from bomcat.catalog.db import open_catalog
-    from bomcat.catalog.models import DeviceStatus, Device
-    from bomcat.web import create_app
-    root = tmp_path_factory.mktemp("publishing")
-    catalog = open_catalog(f"sqlite:///{root / 'c.sqlite3'}", photo_root=root / "photos")
-    with catalog.session() as session:
-        for name, role in (("ivan", "investigator"), ("rita", "reviewer"), ("adam", "admin")):
-            create_user(session, name, PASSWORD, role)
-        create_device(session, "cam", "Hikvision", "DS-2CD2032")
-        create_device(session, "draft", "Dahua", "IPC-HDW")
+    catalog = make_catalog(tmp_path_factory.mktemp("publishing"),
+                           {"ivan": "investigator", "rita": "reviewer", "adam": "admin"},
+                           [("cam", "Hikvision", "DS-2CD2032"), ("draft", "Dahua", "IPC-HDW")])
     ingest_photo(catalog, "cam", small_board[0], "board.jpg", uploaded_by="ivan")
     ingest_photo(catalog, "draft", board_jpeg(seed=41)[0], "draft.jpg", uploaded_by="ivan")
     with catalog.session() as session:
@@ -41,15 +32,7 @@ def published(tmp_path_factory, small_board):
             apply_review(session, component, "rita", "verified")
         cam.status = DeviceStatus.published
         hidden = components[2].part_number
-    app = create_app({"TESTING": True, "CATALOG": catalog, "WTF_CSRF_ENABLED": False, "SECRET_KEY": "t"})
-    return app, catalog, hidden
-
-
-def signed_in(app, name):
-    client = app.test_client()
-    if name != "anonymous":
-        assert client.post("/login", data={"name": name, "password": PASSWORD}).status_code == 302
-    return client
+    return web_app(catalog), catalog, hidden
 
 
 @pytest.fixture(scope="module")

@@ -14,31 +14,20 @@ import pytest
 from sqlalchemy import select
 
 from bomcat.catalog.models import Component, Upload, UploadStatus
-from bomcat.catalog.records import create_device
-from bomcat.catalog.users import create_user
 from bomcat.jobs import EmbeddedQueue, process_upload, stage_upload
 
-from .conftest import _free_port, board_jpeg
-
-PASSWORD = "correct horse battery"
+from .conftest import _free_port, board_jpeg, make_catalog, sign_in, web_app
 
 
 @pytest.fixture
-def site(catalog):
-    from bomcat.web import create_app
-    with catalog.session() as session:
-        create_user(session, "ivan", PASSWORD, "investigator")
-        create_user(session, "rita", PASSWORD, "reviewer")
-        create_device(session, "cam", "Hikvision", "DS-2CD2032")
-        create_device(session, "other", "Dahua", "IPC-HDW")
-    app = create_app({"TESTING": True, "CATALOG": catalog, "WTF_CSRF_ENABLED": False, "SECRET_KEY": "t"})
-    return app, catalog
+def site(tmp_path):
+    catalog = make_catalog(tmp_path, {"ivan": "investigator", "rita": "reviewer"},
+                           [("cam", "Hikvision", "DS-2CD2032"), ("other", "Dahua", "IPC-HDW")])
+    return web_app(catalog), catalog
 
 
 def signed_in(app, name="ivan"):
-    client = app.test_client()
-    assert client.post("/login", data={"name": name, "password": PASSWORD}).status_code == 302
-    return client
+    return sign_in(app, name)
 
 
 def send(client, data: bytes, name: str, slug: str = "cam", **form):
@@ -182,15 +171,9 @@ def redis_url(tmp_path_factory):
 
 
 def test_rq_workers_take_uploads_from_redis(tmp_path, redis_url, small_board):
-    from bomcat.catalog.db import open_catalog
-    from bomcat.web import create_app
-    db = f"sqlite:///{tmp_path / 'c.sqlite3'}"
-    catalog = open_catalog(db, photo_root=tmp_path / "photos")
-    with catalog.session() as session:
-        create_user(session, "ivan", PASSWORD, "investigator")
-        create_device(session, "cam", "Hikvision", "DS-2CD2032")
-    app = create_app({"TESTING": True, "CATALOG": catalog, "WTF_CSRF_ENABLED": False, "SECRET_KEY": "t",
-                      "QUEUE_URL": redis_url})
+    catalog = make_catalog(tmp_path, {"ivan": "investigator"}, [("cam", "Hikvision", "DS-2CD2032")])
+    db = str(catalog.engine.url)
+    app = web_app(catalog, QUEUE_URL=redis_url)
     client = signed_in(app)
     sent = send(client, small_board[0], "board.jpg")
     assert sent.status_code == 202
@@ -199,7 +182,7 @@ def test_rq_workers_take_uploads_from_redis(tmp_path, redis_url, small_board):
     time.sleep(0.5)
     upload = client.get("/api/devices/cam/uploads").get_json()["uploads"][0]
     assert upload["status"] == "queued" and upload["job_id"]  # nothing runs it in this process
-    env = {**os.environ, "BOMCAT_DATABASE_URL": db, "BOMCAT_PHOTO_STORE": str(tmp_path / "photos")}
+    env = {**os.environ, "BOMCAT_DATABASE_URL": db, "BOMCAT_PHOTO_STORE": str(catalog.photo_root)}
     worker = subprocess.run([sys.executable, "-m", "bomcat", "worker", "--queue-url", redis_url, "--burst"],
                             env=env, capture_output=True, text=True, timeout=300)
     assert worker.returncode == 0, worker.stderr
