@@ -195,6 +195,13 @@ def test_openapi_describes_the_api(site):
     spec = app.test_client().get("/api/openapi.json").get_json()
     assert spec["openapi"].startswith("3.") and {"/api/devices", "/api/devices/{slug}/photos",
                                                   "/api/devices/{slug}", "/api/components/{id}/review"} <= set(spec["paths"])
+    import re
+    shape = lambda path: re.sub(r"<[^>]+>|\{[^}]+\}", "{}", path)  # noqa: E731
+    described = {(shape(path), method.upper()) for path, ops in spec["paths"].items() for method in ops}
+    served = {(shape(rule.rule), method) for rule in app.url_map.iter_rules()
+              if rule.rule.startswith("/api/") and rule.endpoint != "api.openapi"
+              for method in rule.methods - {"HEAD", "OPTIONS"}}
+    assert served - described == set(), "API routes missing from the OpenAPI description"
 
 
 def test_anonymous_search_sees_only_public_components(site):
