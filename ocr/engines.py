@@ -54,18 +54,27 @@ class TesseractEngine:
 
     def read(self, image: np.ndarray) -> list[TextLine]:
         data = self._tess.image_to_data(image, config=self.CONFIG, output_type=self._tess.Output.DICT)
-        lines: dict[tuple[int, int, int], list[tuple[str, float]]] = {}
+        lines: dict[tuple[int, int, int], list[tuple[str, float, float, float, float]]] = {}
+        height, width = image.shape[:2]
         for i, word in enumerate(data["text"]):
             word = word.strip()
             conf = float(data["conf"][i])
             if not word or conf < 0:
                 continue
             key = (data["block_num"][i], data["par_num"][i], data["line_num"][i])
-            lines.setdefault(key, []).append((word, conf / 100.0))
+            cx = (data["left"][i] + data["width"][i] / 2) / width
+            cy = (data["top"][i] + data["height"][i] / 2) / height
+            lines.setdefault(key, []).append((word, conf / 100.0, cx, cy, data["height"][i] / height))
+        flat = [(k, w) for k, words in lines.items() for w in words]
+        stray = stray_words([(w[2], w[3], w[4]) for _, w in flat])
+        lines = {}
+        for i, (k, w) in enumerate(flat):
+            if i not in stray:
+                lines.setdefault(k, []).append(w)
         out = []
         for key in sorted(lines):
             words = lines[key]
-            out.append(TextLine(" ".join(w for w, _ in words), sum(c for _, c in words) / len(words)))
+            out.append(TextLine(" ".join(w[0] for w in words), sum(w[1] for w in words) / len(words)))
         return out
 
 
@@ -90,14 +99,22 @@ class RapidOcrEngine:
         if image.ndim == 2:
             image = np.stack([image] * 3, axis=-1)
         result, _ = self._ocr(image, use_cls=False)
-        return group_lines([(np.asarray(box, dtype=float), text.strip(), float(score))
-                            for box, text, score in result or [] if text.strip()])
+        height, width = image.shape[:2]
+        words = [(np.asarray(box, dtype=float), text.strip(), float(score))
+                 for box, text, score in result or [] if text.strip()]
+        stray = stray_words([(*(box.mean(axis=0) / (width, height)), _text_height(box) / height)
+                             for box, _, _ in words])
+        return group_lines([w for i, w in enumerate(words) if i not in stray])
 
 
 def _is_vertical(box: np.ndarray) -> bool:
     """A word box taller than wide: the text runs up or down the image."""
     xs, ys = box[:, 0], box[:, 1]
     return (ys.max() - ys.min()) > 1.2 * (xs.max() - xs.min())
+
+
+def _text_height(box: np.ndarray) -> float:
+    return sorted(float(np.hypot(*(box[(i + 1) % 4] - box[i]))) for i in range(4))[1]
 
 
 def _text_slope(box: np.ndarray) -> float:
@@ -114,6 +131,22 @@ def _text_slope(box: np.ndarray) -> float:
     return float(np.radians(angle))
 
 
+EDGE_BAND = 0.18   # of the engine's image: the preprocessing's padding plus the outer rim of the crop
+APART = 3.0        # text heights between a rim word and the marking for the word to be stray
+
+
+def stray_words(words: list[tuple[float, float, float]]) -> set[int]:
+    """Which words (centre x, y and text height, as fractions of the image) are silkscreen beside
+    the package (designators, outlines), not the marking on it: at the rim of the crop and well
+    apart from every word inside. A tightly cropped marking's first line is at the rim too, but
+    one line from the next."""
+    def on_rim(x: float, y: float) -> bool:
+        return min(x, y, 1 - x, 1 - y) < EDGE_BAND
+    inside = [w for w in words if not on_rim(w[0], w[1])]
+    return {i for i, (x, y, h) in enumerate(words) if on_rim(x, y) and inside and
+            min(np.hypot(x - ix, y - iy) for ix, iy, _ in inside) > APART * max(h, 0.02)}
+
+
 def group_lines(boxes: list[tuple[np.ndarray, str, float]]) -> list[TextLine]:
     """Words (quadrilateral boxes) into printed lines, top to bottom.
 
@@ -128,8 +161,7 @@ def group_lines(boxes: list[tuple[np.ndarray, str, float]]) -> list[TextLine]:
     items = []
     for box, text, score in boxes:
         centre = box.mean(axis=0)
-        sides = sorted(float(np.hypot(*(box[(i + 1) % 4] - box[i]))) for i in range(4))
-        height = sides[1]  # the shorter pair of sides is the text height
+        height = _text_height(box)  # the shorter pair of sides
         items.append((float(centre @ across), float(centre @ along), height, text, score,
                       0.0 if _is_vertical(box) and len(text) >= 3 else 1.0))
     items.sort()

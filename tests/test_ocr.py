@@ -85,3 +85,19 @@ def test_shared_dev_crops():
         parts += part_right(row["part_number"], chip.part_number)
         makers += (chip.manufacturer or "") == row["manufacturer"]
     assert parts / len(rows) >= 0.6 and makers / len(rows) >= 0.8
+
+
+@pytest.mark.parametrize("engine", ["rapidocr", "tesseract"])
+def test_silkscreen_beside_the_package_is_not_read_as_marking(engine):
+    """A loose crop shows board text (designators) around the package: it stays out of the reading."""
+    import cv2
+    crop = render_chip_crop(["SONY", "IMX307LQD", "2134"], seed=5)
+    board = cv2.copyMakeBorder(crop, 70, 70, 90, 90, cv2.BORDER_CONSTANT, value=(60, 110, 45))
+    height, width = board.shape[:2]
+    for text, (x, y) in (("R12", (8, 40)), ("C27", (width - 80, height - 16))):
+        cv2.putText(board, text, (x, y), cv2.FONT_HERSHEY_SIMPLEX, 1.0, (235, 235, 235), 2, cv2.LINE_AA)
+    plain = get_engine(engine).read(board)
+    result = read_chip(board, engines=(engine,))
+    assert result.part_number and result.part_number.startswith("IMX307"), result.text
+    assert not {"R12", "C27"} & set(result.text.replace("|", " ").split()), result.text
+    assert all(line.text not in ("R12", "C27") for line in plain)

@@ -141,3 +141,14 @@ def test_garbled_markings_never_resolve_confidently_to_another_part(index, seed,
         answer = reduce_pn(result["part_number"])
         assert answer.startswith(same) or answer in reduce_pn(part), (noisy, result["part_number"],
                                                                        result["explanation"])
+
+
+
+@pytest.mark.parametrize("marking, part", [("SULN2803A | 5031LAFH", "ULN2803A"), ("XW25Q128JVSQ", "W25Q128JVSQ")])
+def test_a_stray_first_character_is_read_past_but_not_trusted(marking, part):
+    """A logo or the pin-1 dot read as a letter in front of a part number: the part is found, capped
+    below the answer threshold, and the corrected reading drops the stray character."""
+    result = default_resolver().resolve(marking)
+    assert result["part_number"] == part and result["confidence"] < 0.9
+    assert "stray first character" in result["candidates"][0]["evidence"]
+    assert result["reading"][0] == part

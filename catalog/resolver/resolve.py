@@ -244,6 +244,18 @@ class Resolver:
                     out.append(cand)
         return out
 
+    def _stray_first_candidates(self, token: str, index: tuple[int, ...]) -> list[Candidate]:
+        """Candidates for a token with one character too many in front: a logo or the pin-1 dot
+        read as a letter and run into the part number ('SULN2803A')."""
+        out = []
+        for cand in self._token_candidates(token[1:], index):
+            if cand.kind != "verbatim" or not is_known(cand.family, cand.part_number):
+                continue  # only a real part printed in full may explain the rest
+            cand.score -= 0.2
+            cand.evidence.append(f"read with a stray first character '{token[0]}' (a logo or the pin-1 mark)")
+            out.append(cand)
+        return out
+
     def candidates(self, marking: Marking) -> tuple[list[Candidate], dict[str, ManufacturerInfo]]:
         self._split_merged(marking)
         logos = self._logos(marking)
@@ -268,6 +280,8 @@ class Resolver:
             for i, token in enumerate(tokens):
                 if token.label != "logo" and len(token.norm) >= 4:
                     found += self._lost_first_candidates(token.norm, (i,))
+                if token.label != "logo" and len(token.norm) >= 6:
+                    found += self._stray_first_candidates(token.norm, (i,))
 
         for cand in found:
             self._weigh_logos(cand, logos, glyphs)
