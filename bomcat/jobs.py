@@ -94,6 +94,11 @@ def process_upload(catalog: Catalog, upload_id: int) -> UploadStatus:
 
     try:
         data = catalog.store.read_incoming(sha)
+    except FileNotFoundError:
+        set_status(catalog, upload_id, UploadStatus.failed,
+                   f"{name}: its bytes are no longer in the photo store (incoming/{sha[:12]}…); upload it again")
+        return UploadStatus.failed
+    try:
         result = ingest_photo(catalog, slug, data, name, uploaded_by=by, board=board, side=side, on_step=report)
     except IngestError as exc:
         set_status(catalog, upload_id, UploadStatus.failed, str(exc))

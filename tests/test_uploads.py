@@ -195,3 +195,23 @@ def test_rq_workers_take_uploads_from_redis(tmp_path, redis_url, small_board):
 def test_worker_says_when_redis_is_unreachable(runner):
     result = runner("worker", "--queue-url", f"redis://127.0.0.1:{_free_port()}/0", "--burst")
     assert result.returncode != 0 and "cannot reach the queue" in result.stderr
+
+
+@pytest.mark.postgres
+def test_background_ingest_on_postgresql(fresh_postgres_url, tmp_path, small_board):
+    from bomcat.catalog.db import open_catalog
+    catalog = open_catalog(fresh_postgres_url, photo_root=tmp_path / "photos")
+    with catalog.session() as session:
+        from bomcat.catalog.records import create_device
+        create_device(session, "cam", "Hikvision", "DS-2CD2032")
+    upload = stage_upload(catalog, "cam", small_board[0], "board.jpg", "ivan", "embedded")
+    broken = stage_upload(catalog, "cam", board_jpeg(seed=77)[0], "other.jpg", "ivan", "embedded")
+    assert process_upload(catalog, upload.id) is UploadStatus.done
+    catalog.store.drop_incoming(broken.sha256)  # the staged bytes went missing: failed, with the reason
+    assert process_upload(catalog, broken.id) is UploadStatus.failed
+    with catalog.session() as session:
+        done, failed = session.get(Upload, upload.id), session.get(Upload, broken.id)
+        assert done.detail == "3 chips found, 3 components proposed" and done.photo_id
+        assert "no longer in the photo store" in failed.detail and failed.photo_id is None
+        assert len(session.scalars(select(Component)).all()) == 3
+    catalog.engine.dispose()
