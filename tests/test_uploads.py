@@ -122,6 +122,22 @@ def test_a_failed_upload_says_why_keeps_its_bytes_and_can_be_retried(site, small
     assert wait_for(client, "cam", {clash["id"]})[clash["id"]]["status"] == "failed"
 
 
+def test_an_upload_stuck_mid_pipeline_can_be_retried(site, small_board):
+    """A worker killed mid-job leaves its upload 'reading'; after a while it may be queued again."""
+    import datetime as dt
+    app, catalog = site
+    client = signed_in(app)
+    upload = stage_upload(catalog, "cam", small_board[0], "board.jpg", "ivan", "embedded")
+    with catalog.session() as session:
+        session.get(Upload, upload.id).status = UploadStatus.reading
+    assert client.post(f"/api/uploads/{upload.id}/retry").status_code == 409  # still working, perhaps
+    with catalog.session() as session:
+        row = session.get(Upload, upload.id)
+        row.updated_at = row.updated_at - dt.timedelta(hours=2)
+    assert client.post(f"/api/uploads/{upload.id}/retry").status_code == 202
+    assert wait_for(client, "cam", {upload.id})[upload.id]["status"] == "done"
+
+
 @pytest.mark.parametrize("role, expected", [("anonymous", 401), ("rita", 403), ("ivan", 202)])
 def test_only_investigators_upload(site, small_board, role, expected):
     app, _ = site

@@ -6,7 +6,9 @@ from flask import Blueprint, abort, current_app, jsonify, request
 from flask_login import current_user
 from sqlalchemy import select
 
-from bomcat.catalog.models import Device, Role, Upload, UploadStatus
+import datetime as dt
+
+from bomcat.catalog.models import Device, Role, Upload, UploadStatus, utcnow
 from bomcat.images.ingest import IngestError, ingest_photo
 from bomcat.jobs import UploadRefused, set_status, stage_upload, submit
 
@@ -16,6 +18,7 @@ from .views import catalog, data_view, get_or_404
 
 bp = Blueprint("uploads", __name__)
 SIDES = ("", "top", "bottom")
+STUCK_AFTER = dt.timedelta(minutes=30)  # far longer than any photo takes
 
 
 def work_queue():
@@ -85,7 +88,9 @@ def upload_status(slug: str):
 def retry_upload(upload_id: int):
     with catalog().session() as session:
         upload = get_or_404(session, Upload, upload_id, "upload")
-        if upload.status is not UploadStatus.failed:
+        # A failed upload, or one whose worker stopped reporting (a process killed mid-job).
+        stuck = upload.status is not UploadStatus.done and utcnow() - upload.updated_at > STUCK_AFTER
+        if upload.status is not UploadStatus.failed and not stuck:
             abort(409, f"upload {upload_id} is {upload.status.value}, not failed")
     set_status(catalog(), upload_id, UploadStatus.queued, None, queue=work_queue().name)
     with catalog().session() as session:
