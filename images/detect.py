@@ -18,6 +18,7 @@ MIN_AREA_FRACTION = 0.0006
 MAX_AREA_FRACTION = 0.30
 MAX_ASPECT = 3.6
 MIN_FILL = 0.78
+BACKGROUND_WINDOWS = (101, 301)   # px at WORK_SIZE
 
 
 def _darkness(bgr: np.ndarray) -> np.ndarray:
@@ -25,9 +26,10 @@ def _darkness(bgr: np.ndarray) -> np.ndarray:
     hsv = cv2.cvtColor(bgr, cv2.COLOR_BGR2HSV)
     value = hsv[:, :, 2].astype(np.float32)
     saturation = hsv[:, :, 1].astype(np.float32)
-    # Flatten uneven light: compare each pixel to a wide local mean.
-    background = cv2.blur(value, (101, 101))
-    darkness = (background - value) + 0.35 * (255 - value) - 0.45 * saturation
+    # Flatten uneven light: compare each pixel to a wide local mean, at two widths, because a big
+    # package fills a narrow window and then looks no darker than its own surroundings.
+    contrast = np.maximum(*(cv2.blur(value, (k, k)) - value for k in BACKGROUND_WINDOWS))
+    darkness = contrast + 0.35 * (255 - value) - 0.45 * saturation
     return cv2.normalize(darkness, None, 0, 255, cv2.NORM_MINMAX).astype(np.uint8)
 
 
