@@ -13,7 +13,8 @@ from typing import Iterable
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from .models import Component, ComponentStatus, Device, DeviceStatus
+from .models import Component, ComponentStatus, Device, DeviceStatus, Manufacturer
+from .records import last_verification
 from .resolver import knowledge
 
 BOM_COLUMNS = ["device", "component_id", "designator", "marking", "part_number", "manufacturer", "country",
@@ -27,16 +28,21 @@ def spreadsheet_safe(value) -> str:
     return "'" + text if text.startswith(FORMULA_START) else text
 
 
+def owner_today(maker: Manufacturer | None) -> str | None:
+    """The company that owns the maker's line today (Numonyx parts are Micron's)."""
+    lineage = knowledge.load().lineage(maker.name) if maker else []
+    return lineage[-1]["name"] if lineage else None
+
+
 def bom_row(component: Component) -> dict:
     maker = component.manufacturer
-    lineage = knowledge.load().lineage(maker.name) if maker else []
     region = component.region
-    verified = next((r for r in reversed(component.reviews) if r.verdict.value == "verified"), None)
+    verified = last_verification(component)
     return {
         "device": component.device.slug, "component_id": component.id,
         "designator": region.designator if region else None, "marking": component.marking,
         "part_number": component.part_number, "manufacturer": maker.name if maker else None,
-        "country": maker.country if maker else None, "owner_today": lineage[-1]["name"] if lineage else None,
+        "country": maker.country if maker else None, "owner_today": owner_today(maker),
         "category": component.category, "date_code": component.date_code, "status": component.status.value,
         "confidence": component.confidence,
         "photo_sha256": region.photo.sha256 if region else None,

@@ -135,6 +135,11 @@ class ReviewRefused(ValueError):
     pass
 
 
+def last_verification(component: Component) -> Optional[Review]:
+    """The latest review that verified the component (it may have been reopened since)."""
+    return next((r for r in reversed(component.reviews) if r.verdict is Verdict.verified), None)
+
+
 def last_changed_by(component: Component) -> Optional[str]:
     for review in reversed(component.reviews):
         if review.verdict in (Verdict.proposed, Verdict.corrected, Verdict.reopened):

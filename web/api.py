@@ -4,32 +4,25 @@ Errors come back as JSON `{"error": ...}` with a fitting 4xx status.
 """
 from __future__ import annotations
 
-from flask import Blueprint, abort, jsonify, request
+from flask import Blueprint, abort, jsonify
 from flask_login import current_user
-from sqlalchemy import select
 
-from bomcat.catalog.models import Component, Device, DeviceStatus, Role, Verdict
+from bomcat.catalog.models import Component, DeviceStatus, Role, Verdict
 from bomcat.catalog.records import ReviewRefused, apply_review, create_device
 
 from .auth import requires
 from .serialize import component_detail, device_summary, outreach_dict
-from .views import catalog, get_or_404
+from .suppliers import manufacturer_info_or_404
+from .views import catalog, device_or_404, get_or_404, json_body
 
 bp = Blueprint("api", __name__, url_prefix="/api")
 CORRECTABLE = {"marking", "part_number", "manufacturer", "category", "date_code"}
 
 
-def _json_body() -> dict:
-    body = request.get_json(silent=True)
-    if not isinstance(body, dict):
-        abort(400, "send a JSON object")
-    return body
-
-
 @bp.post("/components/<int:component_id>/review")
 @requires(Role.reviewer)
 def review_component(component_id: int):
-    body = _json_body()
+    body = json_body()
     try:
         verdict = Verdict(body.get("verdict"))
     except ValueError:
@@ -52,9 +45,7 @@ def review_component(component_id: int):
 @requires(Role.admin)
 def publish_device(slug: str):
     with catalog().session() as session:
-        device = session.scalar(select(Device).where(Device.slug == slug))
-        if device is None:
-            abort(404, f"no device {slug!r}")
+        device = device_or_404(session, slug)
         device.status = DeviceStatus.published
         return jsonify({"device": device_summary(device)})
 
@@ -65,7 +56,7 @@ DEVICE_FIELDS = ("slug", "maker", "model", "variant", "firmware", "serial", "acq
 @bp.post("/devices")
 @requires(Role.investigator)
 def create_device_api():
-    body = _json_body()
+    body = json_body()
     unknown = set(body) - set(DEVICE_FIELDS)
     if unknown:
         abort(400, f"unknown fields: {', '.join(sorted(unknown))}")
@@ -164,12 +155,9 @@ def _date(value, field: str):
 def add_outreach(slug: str):
     """Record a letter or questionnaire sent to the company (and its reply, when there is one)."""
     from bomcat.catalog.models import OutreachEntry, OutreachStatus
-    from bomcat.catalog.records import ensure_manufacturer, slugify
-    from bomcat.catalog.resolver import knowledge
-    body = _json_body()
-    info = next((m for m in knowledge.load().manufacturers.values() if slugify(m.name) == slug), None)
-    if info is None:
-        abort(404, f"no manufacturer {slug!r}")
+    from bomcat.catalog.records import ensure_manufacturer
+    body = json_body()
+    info = manufacturer_info_or_404(slug)
     sent_on = _date(body.get("sent_on"), "sent_on")
     if sent_on is None or not (body.get("subject") or "").strip():
         abort(400, "sent_on and subject are required")
@@ -194,7 +182,7 @@ def add_outreach(slug: str):
 def add_outreach_reply(entry_id: int):
     """The company answered (later than the letter was recorded): add its reply to the entry."""
     from bomcat.catalog.models import OutreachEntry, OutreachStatus
-    body = _json_body()
+    body = json_body()
     reply = (body.get("reply_text") or "").strip()
     if not reply:
         abort(400, "reply_text is required")

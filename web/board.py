@@ -10,7 +10,7 @@ from bomcat.images.tiles import tile_path
 
 from .auth import requires
 from .serialize import board_region
-from .views import catalog, get_or_404, visible
+from .views import catalog, get_or_404, json_body, visible
 
 bp = Blueprint("board", __name__)
 
@@ -30,13 +30,6 @@ def tile(photo_id: int, level: int, col: int, row: int):
     return send_file(path, mimetype="image/jpeg", max_age=86400)
 
 
-def _body() -> dict:
-    body = request.get_json(silent=True)
-    if not isinstance(body, dict):
-        abort(400, "send a JSON object")
-    return body
-
-
 def _region_json(region_id: int, status: int = 200):
     with catalog().session() as session:
         return jsonify({"region": board_region(session.get(Region, region_id))}), status
@@ -45,7 +38,7 @@ def _region_json(region_id: int, status: int = 200):
 @bp.post("/api/photos/<int:photo_id>/regions")
 @requires(Role.investigator)
 def add_region(photo_id: int):
-    body = _body()
+    body = json_body()
     try:
         region_id = draw_region(catalog(), photo_id, body, by=current_user.name)
     except RegionError as exc:
@@ -56,7 +49,7 @@ def add_region(photo_id: int):
 @bp.patch("/api/regions/<int:region_id>")
 @requires(Role.investigator)
 def change_region(region_id: int):
-    body = _body()
+    body = json_body()
     unknown = set(body) - {"cx", "cy", "w", "h", "angle", "designator"}
     if unknown:
         abort(400, f"unknown fields: {', '.join(sorted(unknown))}")

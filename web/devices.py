@@ -11,7 +11,7 @@ from bomcat.catalog.export import bom_row
 from .serialize import board_region, component_row, device_detail, device_summary, photo_dict
 from .auth import can_see_drafts
 from .suppliers import supplier_summary
-from .views import catalog, data_view, get_or_404, public_component, visible
+from .views import catalog, data_view, device_or_404, get_or_404, public_component, visible
 
 bp = Blueprint("devices", __name__)
 
@@ -29,8 +29,8 @@ def device_list() -> dict:
 @data_view(bp, "/devices/<slug>", "device.html", csv_rows=lambda data: data["bom"])
 def device_page(slug: str) -> dict:
     with catalog().session() as session:
-        device = session.scalar(select(Device).where(Device.slug == slug))
-        if device is None or not visible(device):
+        device = device_or_404(session, slug)
+        if not visible(device):
             abort(404, f"no device {slug!r}")
         components = [c for c in device.components if public_component(c)]
         return {"device": device_detail(device),

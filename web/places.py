@@ -11,8 +11,8 @@ from sqlalchemy import select
 from bomcat.catalog.models import Component, Device
 from bomcat.catalog.records import slugify
 
-from .serialize import component_row, device_summary
-from .suppliers import category_label
+from .serialize import device_summary, maker_url
+from .suppliers import suppliers_of
 from .views import catalog, data_view, shown_components, visible
 
 bp = Blueprint("places", __name__)
@@ -25,27 +25,6 @@ def country_of(c: Component) -> str:
 
 def country_url(country: str) -> str:
     return url_for("places.country_page", slug=slugify(country))
-
-
-def maker_url(maker: str) -> str:
-    return url_for("places.maker_page", slug=slugify(maker))
-
-
-def suppliers_of(components: list[Component]) -> list[dict]:
-    """One entry per supplying company: what it supplied, in which devices, with the evidence rows."""
-    by_company: "OrderedDict[str, dict]" = OrderedDict()
-    for c in sorted(components, key=lambda c: c.manufacturer.name.casefold()):
-        entry = by_company.setdefault(c.manufacturer.name, {
-            "manufacturer": c.manufacturer.name, "country": c.manufacturer.country,
-            "url": url_for("suppliers.manufacturer_page", slug=slugify(c.manufacturer.name)),
-            "categories": [], "devices": [], "components": []})
-        if category_label(c.category) not in entry["categories"]:
-            entry["categories"].append(category_label(c.category))
-        if c.device.title not in entry["devices"]:
-            entry["devices"].append(c.device.title)
-        entry["components"].append({**component_row(c), "device": c.device.title,
-                                    "device_url": url_for("devices.device_page", slug=c.device.slug)})
-    return list(by_company.values())
 
 
 @data_view(bp, "/countries", "countries.html")
@@ -72,7 +51,7 @@ def country_page(slug: str) -> dict:
         for c in sorted(found, key=lambda c: c.device.maker.casefold()):
             by_maker.setdefault(c.device.maker, []).append(c)
         return {"country": country_of(found[0]),
-                "device_makers": [{"maker": maker, "url": maker_url(maker), "suppliers": suppliers_of(cs)}
+                "device_makers": [{"maker": maker, "url": maker_url(maker), "suppliers": suppliers_of(cs, evidence=True)}
                                   for maker, cs in by_maker.items()]}
 
 
@@ -89,6 +68,6 @@ def maker_page(slug: str) -> dict:
         for c in sorted((c for c in components if c.manufacturer), key=lambda c: country_of(c)):
             by_country.setdefault(country_of(c), []).append(c)
         return {"maker": devices[0].maker, "devices": [device_summary(d) for d in devices],
-                "countries": [{"country": country, "url": country_url(country), "suppliers": suppliers_of(cs),
+                "countries": [{"country": country, "url": country_url(country), "suppliers": suppliers_of(cs, evidence=True),
                                "components": len(cs)} for country, cs in by_country.items()],
                 "unidentified": sum(1 for c in components if c.manufacturer is None)}

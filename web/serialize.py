@@ -6,7 +6,8 @@ from typing import Optional
 from flask import url_for
 
 from bomcat.catalog.models import Component, Device, DerivedImage, Photo, Reading, Region, Review
-from bomcat.catalog.records import slugify
+from bomcat.catalog.export import owner_today
+from bomcat.catalog.records import last_verification, slugify
 from bomcat.catalog.resolver import knowledge
 
 
@@ -18,7 +19,12 @@ def device_summary(d: Device) -> dict:
     return {"slug": d.slug, "title": d.title, "maker": d.maker, "model": d.model, "status": d.status.value,
             "photos": len(d.photos), "components": len(d.components),
             "url": url_for("devices.device_page", slug=d.slug),
-            "maker_url": url_for("places.maker_page", slug=slugify(d.maker))}
+            "maker_url": maker_url(d.maker)}
+
+
+def maker_url(maker: str) -> str:
+    """The page of a device maker: its suppliers by country."""
+    return url_for("places.maker_page", slug=slugify(maker))
 
 
 def device_detail(d: Device) -> dict:
@@ -72,13 +78,11 @@ def review_dict(r: Review) -> dict:
 
 def component_row(c: Component) -> dict:
     m = c.manufacturer
-    lineage = knowledge.load().lineage(m.name) if m else []
     crop = c.region.crop() if c.region else None
-    verified = next((r for r in reversed(c.reviews) if r.verdict.value == "verified"), None) \
-        if c.status.value == "verified" else None
+    verified = last_verification(c) if c.status.value == "verified" else None
     return {"id": c.id, "designator": c.designator, "marking": c.marking, "part_number": c.part_number,
             "manufacturer": m.name if m else None, "country": m.country if m else None,
-            "owner_today": lineage[-1]["name"] if lineage else None, "category": c.category,
+            "owner_today": owner_today(m), "category": c.category,
             "date_code": c.date_code, "confidence": c.confidence, "status": c.status.value,
             "crop_url": file_url(crop), "photo_id": c.region.photo_id if c.region else None,
             "region_id": c.region_id,

@@ -6,12 +6,12 @@ from collections import Counter, OrderedDict
 from flask import Blueprint, abort, url_for
 from sqlalchemy import select
 
-from bomcat.catalog.models import Component, Device, Manufacturer
+from bomcat.catalog.models import Component, Manufacturer
 from bomcat.catalog.records import slugify
 from bomcat.catalog.resolver import knowledge
 
 from .serialize import component_row, device_summary, outreach_dict
-from .views import catalog, data_view, public_component, shown_components, visible
+from .views import catalog, data_view, shown_components
 
 bp = Blueprint("suppliers", __name__)
 
@@ -20,27 +20,42 @@ def category_label(category: str | None) -> str:
     return (category or "unidentified part").replace("_", " ")
 
 
-def supplier_summary(components: list[Component]) -> dict:
-    """'ROHM Semiconductor (Japan): eeprom, regulator', one line per company, and counts by country."""
+def suppliers_of(components: list[Component], evidence: bool = False) -> list[dict]:
+    """One entry per supplying company, as a report prints it ('ROHM Semiconductor (Japan): eeprom,
+    regulator'): what it supplied, in which devices, and with `evidence` the component rows."""
     by_maker: "OrderedDict[str, dict]" = OrderedDict()
-    for c in sorted(components, key=lambda c: (c.manufacturer.name if c.manufacturer else "~")):
-        if c.manufacturer is None:
-            continue
+    for c in sorted((c for c in components if c.manufacturer), key=lambda c: c.manufacturer.name.casefold()):
         entry = by_maker.setdefault(c.manufacturer.name, {
             "manufacturer": c.manufacturer.name, "country": c.manufacturer.country,
             "url": url_for("suppliers.manufacturer_page", slug=slugify(c.manufacturer.name)),
-            "categories": [], "parts": []})
-        label = category_label(c.category)
-        if label not in entry["categories"]:
-            entry["categories"].append(label)
-        if c.part_number and c.part_number not in entry["parts"]:
-            entry["parts"].append(c.part_number)
+            "categories": [], "parts": [], "devices": []})
+        for key, value in (("categories", category_label(c.category)), ("parts", c.part_number),
+                           ("devices", c.device.title)):
+            if value and value not in entry[key]:
+                entry[key].append(value)
+        if evidence:
+            entry.setdefault("components", []).append({**component_row(c), "device": c.device.title,
+                                                       "device_url": url_for("devices.device_page",
+                                                                             slug=c.device.slug)})
     for entry in by_maker.values():
         entry["line"] = f"{entry['manufacturer']} ({entry['country'] or 'country unknown'}): " \
                         + ", ".join(entry["categories"])
+    return list(by_maker.values())
+
+
+def supplier_summary(components: list[Component]) -> dict:
+    """The supplier lines of one device, and its components counted by the supplier's country."""
     countries = Counter(c.manufacturer.country or "unknown" for c in components if c.manufacturer)
-    return {"suppliers": list(by_maker.values()),
+    return {"suppliers": suppliers_of(components),
             "countries": [{"country": k, "components": v} for k, v in countries.most_common()]}
+
+
+def manufacturer_info_or_404(slug: str):
+    """The knowledge base's entry for the manufacturer whose page is /manufacturers/<slug>."""
+    info = next((m for m in knowledge.load().manufacturers.values() if slugify(m.name) == slug), None)
+    if info is None:
+        abort(404, f"no manufacturer {slug!r}")
+    return info
 
 
 @data_view(bp, "/manufacturers", "manufacturers.html")
@@ -59,16 +74,12 @@ def manufacturer_list() -> dict:
 @data_view(bp, "/manufacturers/<slug>", "manufacturer.html")
 def manufacturer_page(slug: str) -> dict:
     kb = knowledge.load()
-    info = next((m for m in kb.manufacturers.values() if slugify(m.name) == slug), None)
-    if info is None:
-        abort(404, f"no manufacturer {slug!r}")
+    info = manufacturer_info_or_404(slug)
     # The company itself and every company whose line leads to it (OKI and LAPIS parts are ROHM's today).
     family = [m.name for m in kb.manufacturers.values() if any(s["name"] == info.name for s in kb.lineage(m.name))]
     with catalog().session() as session:
         ids = list(session.scalars(select(Manufacturer.id).where(Manufacturer.name.in_(family))))
-        components = [c for c in session.scalars(select(Component).where(Component.manufacturer_id.in_(ids))
-                                                 .order_by(Component.device_id, Component.id))
-                      if visible(c.device) and public_component(c)]
+        components = shown_components(session, Component.manufacturer_id.in_(ids))
         devices: "OrderedDict[int, dict]" = OrderedDict()
         for c in components:
             entry = devices.setdefault(c.device_id, {"device": device_summary(c.device), "components": []})

@@ -14,7 +14,7 @@ from bomcat.jobs import UploadRefused, set_status, stage_upload, submit
 
 from .auth import requires
 from .serialize import device_summary, upload_dict
-from .views import catalog, data_view, get_or_404
+from .views import catalog, data_view, device_or_404, get_or_404
 
 bp = Blueprint("uploads", __name__)
 SIDES = ("", "top", "bottom")
@@ -23,13 +23,6 @@ STUCK_AFTER = dt.timedelta(minutes=30)  # far longer than any photo takes
 
 def work_queue():
     return current_app.config["QUEUE"]
-
-
-def _device_or_404(session, slug: str) -> Device:
-    device = session.scalar(select(Device).where(Device.slug == slug))
-    if device is None:
-        abort(404, f"no device {slug!r}")
-    return device
 
 
 def _refusal_status(message: str) -> int:
@@ -60,7 +53,7 @@ def upload_photo(slug: str):
                                   board=request.form.get("board") or None, side=side or None)
         except UploadRefused as exc:
             abort(_refusal_status(str(exc)), str(exc))
-        submit(catalog(), work_queue(), staged)
+        submit(catalog(), work_queue(), staged.id)
         with catalog().session() as session:
             return jsonify({"upload": upload_dict(session.get(Upload, staged.id))}), 202
     try:
@@ -80,7 +73,7 @@ def _uploads(session, device: Device) -> list[dict]:
 @requires(Role.investigator)
 def upload_status(slug: str):
     with catalog().session() as session:
-        return jsonify({"uploads": _uploads(session, _device_or_404(session, slug))})
+        return jsonify({"uploads": _uploads(session, device_or_404(session, slug))})
 
 
 @bp.post("/api/uploads/<int:upload_id>/retry")
@@ -93,8 +86,7 @@ def retry_upload(upload_id: int):
         if upload.status is not UploadStatus.failed and not stuck:
             abort(409, f"upload {upload_id} is {upload.status.value}, not failed")
     set_status(catalog(), upload_id, UploadStatus.queued, None, queue=work_queue().name)
-    with catalog().session() as session:
-        submit(catalog(), work_queue(), session.get(Upload, upload_id))
+    submit(catalog(), work_queue(), upload_id)
     with catalog().session() as session:
         return jsonify({"upload": upload_dict(session.get(Upload, upload_id))}), 202
 
@@ -103,6 +95,6 @@ def retry_upload(upload_id: int):
 @requires(Role.investigator)
 def upload_page(slug: str) -> dict:
     with catalog().session() as session:
-        device = _device_or_404(session, slug)
+        device = device_or_404(session, slug)
         return {"device": device_summary(device), "uploads": _uploads(session, device),
                 "queue": work_queue().name}

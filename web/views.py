@@ -35,7 +35,7 @@ def shown_components(session, *where) -> list:
     from bomcat.catalog.models import Component, ComponentStatus, Device, DeviceStatus, Region
     query = (select(Component).join(Device).where(*where)
              .options(selectinload(Component.manufacturer), selectinload(Component.device),
-                      selectinload(Component.region).selectinload(Region.crops))
+                      selectinload(Component.reviews), selectinload(Component.region).selectinload(Region.crops))
              .order_by(Component.device_id, Component.id))
     if not current_user.is_authenticated:
         query = query.where(Device.status == DeviceStatus.published, Component.status == ComponentStatus.verified)
@@ -48,6 +48,23 @@ def get_or_404(session, model, key, what: str):
     if row is None:
         abort(404, f"no {what} {key}")
     return row
+
+
+def device_or_404(session, slug: str):
+    from sqlalchemy import select
+    from bomcat.catalog.models import Device
+    device = session.scalar(select(Device).where(Device.slug == slug))
+    if device is None:
+        abort(404, f"no device {slug!r}")
+    return device
+
+
+def json_body() -> dict:
+    """The request's JSON object, or a 400 that says one is expected."""
+    body = request.get_json(silent=True)
+    if not isinstance(body, dict):
+        abort(400, "send a JSON object")
+    return body
 
 
 def data_view(bp: Blueprint, rule: str, template: str,
