@@ -26,7 +26,7 @@ from typing import Optional
 from sqlalchemy import select
 
 from bomcat.catalog.db import Catalog, open_catalog
-from bomcat.catalog.models import Device, Upload, UploadStatus, utcnow
+from bomcat.catalog.models import Upload, UploadStatus, utcnow
 from bomcat.images import photo as photo_io
 
 log = logging.getLogger(__name__)
@@ -50,10 +50,12 @@ def stage_upload(catalog: Catalog, device_slug: str, data: bytes, filename: str,
         photo_io.open_image(data, display)
     except photo_io.BadPhoto as exc:
         raise UploadRefused(str(exc)) from None
+    from bomcat.images.ingest import IngestError, find_device
     with catalog.session() as session:
-        device = session.scalar(select(Device).where(Device.slug == device_slug))
-        if device is None:
-            raise UploadRefused(f"unknown device {device_slug!r}")
+        try:
+            device = find_device(session, device_slug)
+        except IngestError as exc:
+            raise UploadRefused(str(exc)) from None
         sha = catalog.store.put_incoming(data)
         upload = Upload(device=device, filename=display, sha256=sha, byte_size=len(data), board=board,
                         side=side, status=UploadStatus.queued, queue=queue_name, uploaded_by=uploaded_by)
@@ -164,11 +166,11 @@ def make_queue(catalog: Catalog, url: Optional[str] = None):
     return EmbeddedQueue(catalog, workers=int(os.environ.get("BOMCAT_WORKERS", "1")))
 
 
-def submit(catalog: Catalog, queue, upload: Upload) -> None:
-    job_id = queue.enqueue(upload.id)
+def submit(catalog: Catalog, queue, upload_id: int) -> None:
+    job_id = queue.enqueue(upload_id)
     if job_id:
         with catalog.session() as session:
-            session.get(Upload, upload.id).job_id = job_id
+            session.get(Upload, upload_id).job_id = job_id
 
 
 _worker_catalog: Optional[Catalog] = None

@@ -38,7 +38,6 @@ class SiteWriter:
         app = create_app({"CATALOG": catalog, "SECRET_KEY": secrets.token_hex(16), "BACKGROUND_QUEUE": False,
                           "STATIC_SITE": True, "SERVER_NAME": "bomcat.invalid"})
         self.client = app.test_client()
-        self.written: set[str] = set()
         self.counts = {"pages": 0, "files": 0, "tiles": 0}
         with catalog.session() as session:
             self.derived_suffix = {d.id: Path(d.path).suffix for d in session.scalars(select(DerivedImage))}
@@ -105,13 +104,13 @@ class SiteWriter:
                 self.copy_tiles(int(path.split("/")[2]))
 
     def copy_tiles(self, photo_id: int) -> None:
-        from bomcat.images.tiles import tile_path
+        from bomcat.images.tiles import ensure_pyramid
         with self.catalog.session() as session:
             photo = session.get(Photo, photo_id)
             upright = photo.derivative("upright")
             sha, relpath = photo.sha256, upright.path
         store = self.catalog.store
-        tile_path(store.path(relpath), store.tiles_dir(sha), 0, 0, 0)  # builds the pyramid when missing
+        ensure_pyramid(store.path(relpath), store.tiles_dir(sha))
         target = self.out / "photos" / str(photo_id) / "tiles_files"
         shutil.copytree(store.tiles_dir(sha), target, dirs_exist_ok=True)
         self.counts["tiles"] += sum(1 for _ in target.rglob("*.jpg"))

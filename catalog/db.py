@@ -90,6 +90,18 @@ class Catalog:
         from bomcat.images.store import PhotoStore
         return PhotoStore(self.photo_root)
 
+    @contextlib.contextmanager
+    def transaction(self):
+        """One unit of work on evidence: a session and a photo-store transaction; on any failure the
+        rows are rolled back and the files written meanwhile removed."""
+        files = self.store.transaction()
+        try:
+            with self.session() as session:
+                yield session, files
+        except BaseException:
+            files.rollback()
+            raise
+
 
 def open_catalog(url: str | None = None, home: str | os.PathLike | None = None,
                  photo_root: str | os.PathLike | None = None, migrate: bool = True) -> Catalog:

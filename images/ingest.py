@@ -83,13 +83,19 @@ class IngestResult:
 Step = Callable[[IngestContext], None]
 
 
-def _derive(ctx: IngestContext, name: str, kind: str, data: bytes, size: tuple[int, int],
-            transform: dict, region: Optional[Region] = None) -> DerivedImage:
-    relpath = ctx.files.put_derived(ctx.photo.sha256, name, data)
-    derived = DerivedImage(photo=ctx.photo, region=region, kind=kind, path=relpath, sha256=sha256_hex(data),
+def derive_image(session: Session, files: StoreTransaction, photo: Photo, name: str, kind: str, data: bytes,
+                 size: tuple[int, int], transform: dict, region: Optional[Region] = None) -> DerivedImage:
+    """A file computed from the photo, stored beside it, with the transform that made it."""
+    relpath = files.put_derived(photo.sha256, name, data)
+    derived = DerivedImage(photo=photo, region=region, kind=kind, path=relpath, sha256=sha256_hex(data),
                            width=size[0], height=size[1], transform=transform)
-    ctx.session.add(derived)
+    session.add(derived)
     return derived
+
+
+def _derive(ctx: IngestContext, name: str, kind: str, data: bytes, size: tuple[int, int],
+            transform: dict) -> DerivedImage:
+    return derive_image(ctx.session, ctx.files, ctx.photo, name, kind, data, size, transform)
 
 
 def store_original(ctx: IngestContext) -> None:
@@ -128,14 +134,20 @@ def crop_name(ctx: IngestContext, index: int) -> str:
     return f"crop-{index + 1:03d}"
 
 
+def save_crop(session: Session, files: StoreTransaction, photo: Photo, region: Region, upright: np.ndarray,
+              box: RotatedBox, name: str) -> np.ndarray:
+    """Cut the region's box from the upright image and keep it as the region's evidence crop."""
+    crop, transform = crop_rotated(upright, box)
+    transform["of"] = "upright"
+    derive_image(session, files, photo, f"{name}.png", "crop", photo_io.encode_png(crop),
+                 (crop.shape[1], crop.shape[0]), transform, region)
+    return crop
+
+
 def cut_crops(ctx: IngestContext) -> None:
     for index, (region, box) in enumerate(zip(ctx.regions, ctx.boxes)):
-        crop, transform = crop_rotated(ctx.upright, box)
-        transform["of"] = "upright"
-        data = photo_io.encode_png(crop)
-        _derive(ctx, f"{crop_name(ctx, index)}.png", "crop", data, (crop.shape[1], crop.shape[0]), transform,
-                region)
-        ctx.crops.append(crop)
+        ctx.crops.append(save_crop(ctx.session, ctx.files, ctx.photo, region, ctx.upright, box,
+                                   crop_name(ctx, index)))
 
 
 def save_reading(session: Session, files: StoreTransaction, photo: Photo, region: Region, crop: np.ndarray,
@@ -143,11 +155,9 @@ def save_reading(session: Session, files: StoreTransaction, photo: Photo, region
     """The raw readings of one crop, and the evidence crop as a reviewer reads it: turned the way the
     chosen reading was upright."""
     upright = turn(crop, chip.rotation)
-    data = photo_io.encode_png(upright)
-    relpath = files.put_derived(photo.sha256, f"{name}-upright.png", data)
-    session.add(DerivedImage(photo=photo, region=region, kind="crop_upright", path=relpath, sha256=sha256_hex(data),
-                             width=upright.shape[1], height=upright.shape[0],
-                             transform={"op": "rotate", "of": f"{name}.png", "degrees_clockwise": chip.rotation}))
+    derive_image(session, files, photo, f"{name}-upright.png", "crop_upright", photo_io.encode_png(upright),
+                 (upright.shape[1], upright.shape[0]),
+                 {"op": "rotate", "of": f"{name}.png", "degrees_clockwise": chip.rotation}, region)
     for index, raw in enumerate(chip.readings):
         session.add(Reading(region=region, engine=raw.engine, engine_version=raw.engine_version,
                             preprocessing=raw.preprocessing, rotation=raw.rotation, lines=raw.lines,
@@ -162,12 +172,15 @@ def read_regions(ctx: IngestContext) -> None:
         save_reading(ctx.session, ctx.files, ctx.photo, region, crop, chip, crop_name(ctx, index))
 
 
+def reading_comment(chip: ChipReading) -> str:
+    """How a proposal was made, for the review log."""
+    return f"OCR ({chip.readings[chip.chosen].engine}) + resolver, rotation {chip.rotation}"
+
+
 def propose_components(ctx: IngestContext) -> None:
     for region, chip in zip(ctx.regions, ctx.readings):
         ctx.components.append(propose_component(ctx.session, ctx.device, region, chip.resolution,
-                                                proposed_by="bomcat",
-                                                comment=f"OCR ({chip.readings[chip.chosen].engine}) "
-                                                        f"+ resolver, rotation {chip.rotation}"))
+                                                proposed_by="bomcat", comment=reading_comment(chip)))
 
 
 INGEST_STEPS: list[Step] = [store_original, make_upright, detect_regions, cut_crops, read_regions,
@@ -198,26 +211,21 @@ def ingest_photo(catalog: Catalog, device_slug: str, data: bytes, filename: str,
                                   f"device {existing.device.slug!r}")
             return IngestResult(display, sha, existing.id, False, len(existing.regions),
                                 sum(1 for r in existing.regions if r.component), time.perf_counter() - start)
-    files = catalog.store.transaction()
-    try:
-        with catalog.session() as session:
-            ctx = IngestContext(session, files, find_device(session, device_slug), data, display,
-                                uploaded_by, board, side, engines)
-            for step in steps:
-                if on_step:
-                    on_step(step.__name__, ctx)
-                try:
-                    step(ctx)
-                except photo_io.BadPhoto as exc:
-                    raise IngestError(str(exc)) from exc
-                except IngestError:
-                    raise
-                except Exception as exc:
-                    raise IngestError(f"{display}: {step.__name__} failed: {exc}") from exc
-            result = IngestResult(display, sha, ctx.photo.id, True, len(ctx.regions), len(ctx.components), 0.0)
-    except BaseException:
-        files.rollback()
-        raise
+    with catalog.transaction() as (session, files):
+        ctx = IngestContext(session, files, find_device(session, device_slug), data, display,
+                            uploaded_by, board, side, engines)
+        for step in steps:
+            if on_step:
+                on_step(step.__name__, ctx)
+            try:
+                step(ctx)
+            except photo_io.BadPhoto as exc:
+                raise IngestError(str(exc)) from exc
+            except IngestError:
+                raise
+            except Exception as exc:
+                raise IngestError(f"{display}: {step.__name__} failed: {exc}") from exc
+        result = IngestResult(display, sha, ctx.photo.id, True, len(ctx.regions), len(ctx.components), 0.0)
     result.seconds = round(time.perf_counter() - start, 3)
     return result
 

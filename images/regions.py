@@ -15,15 +15,14 @@ import numpy as np
 from sqlalchemy.orm import Session
 
 from bomcat.catalog.db import Catalog
-from bomcat.catalog.models import ComponentStatus, DerivedImage, Photo, Region, RegionEvent, RegionOrigin, utcnow
+from bomcat.catalog.models import ComponentStatus, Photo, Region, RegionEvent, RegionOrigin, utcnow
 from bomcat.catalog.records import apply_review, propose_component, repropose_component
 from bomcat.ocr.engines import DEFAULT_ENGINE
 from bomcat.ocr.read import ChipReading, read_chip
 
-from . import photo as photo_io
-from .geometry import RotatedBox, crop_rotated
-from .ingest import save_reading
-from .store import StoreTransaction, sha256_hex
+from .geometry import RotatedBox
+from .ingest import reading_comment, save_crop, save_reading
+from .store import StoreTransaction
 
 MIN_SIDE = 8.0
 
@@ -70,27 +69,12 @@ def _upright_pixels(catalog: Catalog, photo: Photo) -> np.ndarray:
 
 def _cut_and_read(catalog: Catalog, session: Session, files: StoreTransaction, region: Region,
                   box: RotatedBox, engines=(DEFAULT_ENGINE,)) -> ChipReading:
-    photo = region.photo
-    crop, transform = crop_rotated(_upright_pixels(catalog, photo), box)
-    transform["of"] = "upright"
+    """A new evidence crop for the region's box, read; earlier crops and readings stay."""
     name = f"crop-r{region.id}-e{len(region.events) + 1}"
-    data = photo_io.encode_png(crop)
-    relpath = files.put_derived(photo.sha256, f"{name}.png", data)
-    session.add(DerivedImage(photo=photo, region=region, kind="crop", path=relpath, sha256=sha256_hex(data),
-                             width=crop.shape[1], height=crop.shape[0], transform=transform))
+    crop = save_crop(session, files, region.photo, region, _upright_pixels(catalog, region.photo), box, name)
     chip = read_chip(crop, engines=engines)
-    save_reading(session, files, photo, region, crop, chip, name)
+    save_reading(session, files, region.photo, region, crop, chip, name)
     return chip
-
-
-def _in_transaction(catalog: Catalog, work):
-    files = catalog.store.transaction()
-    try:
-        with catalog.session() as session:
-            return work(session, files)
-    except BaseException:
-        files.rollback()
-        raise
 
 
 def _log(session: Session, region: Region, action: str, before: dict, after: dict, by: str) -> None:
@@ -98,12 +82,12 @@ def _log(session: Session, region: Region, action: str, before: dict, after: dic
 
 
 def _comment(chip: ChipReading, by: str, what: str) -> str:
-    return f"region {what} by {by}; OCR ({chip.readings[chip.chosen].engine}) + resolver, rotation {chip.rotation}"
+    return f"region {what} by {by}; {reading_comment(chip)}"
 
 
 def draw_region(catalog: Catalog, photo_id: int, values: dict, by: str) -> int:
     """A region drawn by hand: cut, read and proposed like a detected one. Returns its id."""
-    def work(session: Session, files: StoreTransaction) -> int:
+    with catalog.transaction() as (session, files):
         photo = session.get(Photo, photo_id)
         if photo is None:
             raise RegionError(f"no photo {photo_id}")
@@ -117,12 +101,11 @@ def draw_region(catalog: Catalog, photo_id: int, values: dict, by: str) -> int:
         propose_component(session, photo.device, region, chip.resolution, proposed_by=by,
                           comment=_comment(chip, by, "drawn"))
         return region.id
-    return _in_transaction(catalog, work)
 
 
 def edit_region(catalog: Catalog, region_id: int, values: dict, by: str) -> None:
     """Move, resize or turn a region (re-cut and re-read), and/or set its designator."""
-    def work(session: Session, files: StoreTransaction) -> None:
+    with catalog.transaction() as (session, files):
         region = live_region(session, region_id)
         if "designator" in values:
             designator = (values.get("designator") or "").strip()[:20] or None
@@ -143,11 +126,10 @@ def edit_region(catalog: Catalog, region_id: int, values: dict, by: str) -> None
         chip = _cut_and_read(catalog, session, files, region, box)
         if region.component is not None:
             repropose_component(session, region.component, chip.resolution, by, _comment(chip, by, "moved"))
-    _in_transaction(catalog, work)
 
 
 def delete_region(catalog: Catalog, region_id: int, by: str, reason: Optional[str] = None) -> None:
-    def work(session: Session, _files: StoreTransaction) -> None:
+    with catalog.session() as session:  # no file is written
         region = live_region(session, region_id)
         region.deleted_by, region.deleted_at = by, utcnow()
         _log(session, region, "deleted", region.box(), {"reason": reason}, by)
@@ -155,7 +137,6 @@ def delete_region(catalog: Catalog, region_id: int, by: str, reason: Optional[st
         if component is not None and component.status is not ComponentStatus.rejected:
             apply_review(session, component, by, "rejected",
                          comment=f"region deleted by {by}" + (f": {reason}" if reason else ""))
-    _in_transaction(catalog, work)
 
 
 def live_region(session: Session, region_id: int) -> Region:

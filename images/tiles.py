@@ -69,12 +69,17 @@ def build_pyramid(upright_path: Path, target: Path) -> int:
         raise
 
 
-def tile_path(upright_path: Path, tiles_dir: Path, level: int, col: int, row: int) -> Path | None:
-    """The tile's file, building the pyramid on first use; None for a tile that does not exist."""
+def ensure_pyramid(upright_path: Path, tiles_dir: Path) -> None:
+    """Build the pyramid unless it is there already (once per process at a time)."""
     if not tiles_dir.is_dir():
         with _build_lock:
             if not tiles_dir.is_dir():
                 tiles_dir.parent.mkdir(parents=True, exist_ok=True)
                 build_pyramid(upright_path, tiles_dir)
+
+
+def tile_path(upright_path: Path, tiles_dir: Path, level: int, col: int, row: int) -> Path | None:
+    """The tile's file, building the pyramid on first use; None for a tile that does not exist."""
+    ensure_pyramid(upright_path, tiles_dir)
     path = tiles_dir / str(level) / f"{col}_{row}.{FORMAT}"
     return path if path.is_file() else None
