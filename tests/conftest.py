@@ -138,6 +138,20 @@ def demo_catalog(tmp_path_factory):
     return cat, summary
 
 
+def wait_for_server(server: subprocess.Popen, check, what: str, timeout: float) -> None:
+    """Wait until `check()` stops raising; fail the test (and stop the server) if it dies or never answers."""
+    deadline = time.time() + timeout
+    while True:
+        try:
+            check()
+            return
+        except Exception:
+            if time.time() > deadline or server.poll() is not None:
+                server.kill()
+                pytest.fail(f"the throwaway {what} server did not start")
+            time.sleep(0.25)
+
+
 # -- PostgreSQL: a throwaway cluster started for the session ------------------
 
 def _free_port() -> int:
@@ -170,17 +184,11 @@ def postgres_url():
                               stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
     url = f"postgresql+psycopg://bomcat@127.0.0.1:{port}/postgres"
     from sqlalchemy import create_engine, text
-    deadline = time.time() + 30
-    while True:
-        try:
-            with create_engine(url).connect() as conn:
-                conn.execute(text("select 1"))
-            break
-        except Exception:
-            if time.time() > deadline or server.poll() is not None:
-                server.kill()
-                pytest.fail("the throwaway PostgreSQL server did not start")
-            time.sleep(0.3)
+
+    def answers() -> None:
+        with create_engine(url).connect() as conn:
+            conn.execute(text("select 1"))
+    wait_for_server(server, answers, "PostgreSQL", timeout=30)
     try:
         yield url
     finally:

@@ -6,7 +6,7 @@ from sqlalchemy import inspect, select, text
 from sqlalchemy.exc import DatabaseError
 
 from bomcat.catalog.db import alembic_config, current_revision, open_catalog
-from bomcat.catalog.models import AppendOnlyError, Review
+from bomcat.catalog.models import AppendOnlyError
 from bomcat.catalog.records import apply_review, create_device, propose_component, ReviewRefused
 
 TABLES = {"device", "photo", "derived_image", "region", "reading", "component", "part", "manufacturer", "review",

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import csv
 import random
-import re
 
 import pytest
 from hypothesis import given, settings, strategies as st

@@ -16,7 +16,7 @@ from sqlalchemy import select
 from bomcat.catalog.models import Component, Upload, UploadStatus
 from bomcat.jobs import EmbeddedQueue, process_upload, stage_upload
 
-from .conftest import _free_port, board_jpeg, make_catalog, sign_in, web_app
+from .conftest import _free_port, board_jpeg, make_catalog, sign_in, wait_for_server, web_app
 
 
 @pytest.fixture
@@ -171,16 +171,7 @@ def redis_url(tmp_path_factory):
                               stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
     from redis import Redis
     url = f"redis://127.0.0.1:{port}/0"
-    deadline = time.time() + 20
-    while True:
-        try:
-            Redis.from_url(url).ping()
-            break
-        except Exception:
-            if time.time() > deadline or server.poll() is not None:
-                server.kill()
-                pytest.fail("the throwaway Redis server did not start")
-            time.sleep(0.2)
+    wait_for_server(server, lambda: Redis.from_url(url).ping(), "Redis", timeout=20)
     yield url
     server.terminate()
     server.wait(timeout=20)

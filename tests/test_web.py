@@ -103,7 +103,6 @@ def test_demo_catalog_was_built_through_the_pipeline(demo_catalog):
 def test_device_bom_as_csv_is_spreadsheet_safe(demo_client, demo_catalog):
     import csv
     import io
-    from bomcat.catalog.models import Component
     catalog, _ = demo_catalog
     response = demo_client.get("/devices/demo-ip-camera.csv")
     assert response.status_code == 200 and response.mimetype == "text/csv"
