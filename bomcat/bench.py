@@ -143,34 +143,51 @@ def bench_ocr(directory: str, errors: bool) -> None:
 @bench.command("detect")
 @click.argument("directory", type=click.Path(file_okay=False))
 def bench_detect(directory: str) -> None:
-    """Score chip detection on DIRECTORY/boards.csv (file, x, y, w, h, ...), IoU >= 0.5."""
+    """Score chip detection on DIRECTORY/boards.csv (file, x, y, w, h, ...), IoU >= 0.5.
+
+    In one run: the darkness map alone (the anchor), the learned map alone, and both (shipped)."""
     from bomcat.images.detect import detect_chips
-    from bomcat.images.geometry import iou_xywh
+    from bomcat.images.package_net import MODEL_PATH
     from bomcat.images.photo import load_upright_bgr
     rows = _read_rows(Path(directory) / "boards.csv", ",")
     truth: dict[str, list[tuple[float, ...]]] = {}
     for r in rows:
         truth.setdefault(r["file"], []).append(tuple(float(r[k]) for k in "xywh"))
-    found_total = matched = 0
-    seconds = []
-    for name, boxes in truth.items():
-        image = load_upright_bgr(Path(directory) / name)
-        t0 = time.perf_counter()
-        found = [b.hull() for b in detect_chips(image)]
-        seconds.append(time.perf_counter() - t0)
-        found_total += len(found)
-        unused = list(found)
-        for box in boxes:
-            best = max(unused, key=lambda f: iou_xywh(box, f), default=None)
-            if best is not None and iou_xywh(box, best) >= 0.5:
-                matched += 1
-                unused.remove(best)
-    total = sum(len(b) for b in truth.values())
-    click.echo(f"detection benchmark on {directory} ({len(truth)} photos, {total} chips)")
-    _table([{"recall": f"{matched / total:.3f}", "precision": f"{matched / max(1, found_total):.3f}",
-             "found": found_total, "matched": matched,
-             "s/photo": f"{statistics.median(seconds):.2f}"}],
-           ["recall", "precision", "found", "matched", "s/photo"])
+    images = {name: load_upright_bgr(Path(directory) / name) for name in truth}
+    systems = {"anchor: darkness map": lambda image: detect_chips(image, model=None),
+               "learned map": lambda image: detect_chips(image, darkness=False),
+               "bomcat: both (shipped)": lambda image: detect_chips(image)}
+    if not MODEL_PATH.exists():
+        click.echo(f"(no learned model at {MODEL_PATH}: only the darkness map runs)", err=True)
+    report = []
+    for system, run in systems.items():
+        found_total = matched = 0
+        seconds = []
+        for name, boxes in truth.items():
+            t0 = time.perf_counter()
+            found = [b.hull() for b in run(images[name])]
+            seconds.append(time.perf_counter() - t0)
+            found_total += len(found)
+            matched += _match_boxes(boxes, found)
+        total = sum(len(b) for b in truth.values())
+        report.append({"system": system, "recall": f"{matched / total:.3f}",
+                       "precision": f"{matched / max(1, found_total):.3f}", "found": found_total,
+                       "matched": matched, "s/photo": f"{statistics.median(seconds):.2f}"})
+    click.echo(f"detection benchmark on {directory} ({len(truth)} photos, "
+               f"{sum(len(b) for b in truth.values())} chips)")
+    _table(report, ["system", "recall", "precision", "found", "matched", "s/photo"])
+
+
+def _match_boxes(truth: list[tuple[float, ...]], found: list[tuple[float, ...]]) -> int:
+    """Greedy one-to-one matches at IoU >= 0.5 (each found box counts for one chip at most)."""
+    from bomcat.images.geometry import iou_xywh
+    unused, matched = list(found), 0
+    for box in truth:
+        best = max(unused, key=lambda f: iou_xywh(box, f), default=None)
+        if best is not None and iou_xywh(box, best) >= 0.5:
+            matched += 1
+            unused.remove(best)
+    return matched
 
 
 @bench.command("ingest")

@@ -330,6 +330,8 @@ def worker(ctx, queue_url: str, burst: bool) -> None:
 
 from bomcat.bench import bench  # noqa: E402  (registers the `bench` group)
 from bomcat.export_cli import export  # noqa: E402
+from bomcat.train_cli import train  # noqa: E402
 
 main.add_command(bench)
 main.add_command(export)
+main.add_command(train)

@@ -1,24 +1,33 @@
 """Finding IC packages on a whole-board photo with OpenCV.
 
-Packages are dark, matte, low-saturation rectangles with straight edges; the
-board around them (whatever its colour) is brighter or more saturated. We
-threshold "darkness" at several levels, because lighting and package colour
-vary, keep the contours that fill their minimum-area rectangle well, and
-merge the survivors with non-maximum suppression.
+Two maps say where package bodies are. The learned one: a small network trained on
+bomcat's own rendered boards (`images/package_net.py`, shipped as ONNX and run by
+OpenCV's DNN module) gives each pixel a package probability. The rule-based one:
+packages are dark, matte, low-saturation rectangles, so "darkness" against the
+surroundings. Each map is thresholded at several levels, the contours that fill
+their minimum-area rectangle well become rotated boxes, and non-maximum suppression
+merges the survivors.
 """
 from __future__ import annotations
+
+import threading
+from functools import lru_cache
+from pathlib import Path
 
 import cv2
 import numpy as np
 
 from .geometry import RotatedBox, iou_xywh
+from .package_net import INPUT_MULTIPLE, MODEL_PATH, to_input
 
 WORK_SIZE = 1400          # long side the detector works at, for speed and scale-invariance
 MIN_AREA_FRACTION = 0.0006
 MAX_AREA_FRACTION = 0.30
-MAX_ASPECT = 3.6
+MAX_ASPECT = 2.6
 MIN_FILL = 0.78
 BACKGROUND_WINDOWS = (101, 301)   # px at WORK_SIZE
+NET_MIN_FILL = 0.6
+INSIDE_SHARE = 0.5
 
 
 def _darkness(bgr: np.ndarray) -> np.ndarray:
@@ -33,7 +42,36 @@ def _darkness(bgr: np.ndarray) -> np.ndarray:
     return cv2.normalize(darkness, None, 0, 255, cv2.NORM_MINMAX).astype(np.uint8)
 
 
-def _candidates(mask: np.ndarray, image_area: float) -> list[RotatedBox]:
+NET_WORK_SIZES = (1024, 512)   # long sides the network sees: at 1024 a SOT package is a dozen pixels or
+                               # more; at 512 a big SoC still fits the network's view
+NET_LEVELS = (0.5,)
+_net_lock = threading.Lock()   # one cv2.dnn.Net is not safe to run from two threads at once
+
+
+@lru_cache(maxsize=4)
+def _load_net(path: str):
+    return cv2.dnn.readNetFromONNX(path)
+
+
+def package_probability(bgr: np.ndarray, model: Path = MODEL_PATH, work_size: int = NET_WORK_SIZES[0]) -> np.ndarray:
+    """Per-pixel package probability at `work_size` (long side), from the learned model."""
+    height, width = bgr.shape[:2]
+    scale = work_size / max(height, width)
+    small = cv2.resize(bgr, None, fx=scale, fy=scale, interpolation=cv2.INTER_AREA if scale < 1 else cv2.INTER_LINEAR)
+    h, w = small.shape[:2]
+    padded_h, padded_w = -(-h // INPUT_MULTIPLE) * INPUT_MULTIPLE, -(-w // INPUT_MULTIPLE) * INPUT_MULTIPLE
+    padded = cv2.copyMakeBorder(small, 0, padded_h - h, 0, padded_w - w, cv2.BORDER_REPLICATE)
+    net = _load_net(str(model))
+    with _net_lock:
+        net.setInput(to_input(padded))
+        logits = net.forward()[0, 0]
+    probability = 1.0 / (1.0 + np.exp(-logits))
+    return cv2.resize(probability, (padded_w, padded_h), interpolation=cv2.INTER_LINEAR)[:h, :w]
+
+
+def _candidates(mask: np.ndarray, image_area: float, strength: np.ndarray | None = None,
+                min_fill: float = MIN_FILL) -> list[RotatedBox]:
+    """Rotated boxes of the mask's compact blobs; scored by fill, or by mean `strength` inside."""
     found = []
     contours, _ = cv2.findContours(mask, cv2.RETR_EXTERNAL, cv2.CHAIN_APPROX_SIMPLE)
     for contour in contours:
@@ -44,13 +82,19 @@ def _candidates(mask: np.ndarray, image_area: float) -> list[RotatedBox]:
         if w < 8 or h < 8 or max(w, h) / min(w, h) > MAX_ASPECT:
             continue
         fill = area / (w * h)
-        if fill < MIN_FILL:
+        if fill < min_fill:
             continue
+        score = min(1.0, fill)
+        if strength is not None:
+            x, y, bw, bh = cv2.boundingRect(contour)
+            blob = np.zeros((bh, bw), np.uint8)
+            cv2.drawContours(blob, [contour - (x, y)], -1, 255, -1)
+            score = float(cv2.mean(strength[y:y + bh, x:x + bw], mask=blob)[0])
         while angle > 45:  # keep angles in (-45, 45]: a box is the same turned 90 degrees
             angle, w, h = angle - 90, h, w
         while angle <= -45:
             angle, w, h = angle + 90, h, w
-        found.append(RotatedBox(cx, cy, w, h, angle, score=min(1.0, fill)))
+        found.append(RotatedBox(cx, cy, w, h, angle, score=score))
     return found
 
 
@@ -64,16 +108,16 @@ def _suppress(boxes: list[RotatedBox], threshold: float = 0.3) -> list[RotatedBo
 
 
 def _inside(a, b) -> bool:
-    """a lies (almost) wholly inside b: a chip's marking area is not a second chip."""
+    """a lies mostly inside b: packages never overlap, so a is a fragment of b (its marking, a pin row)."""
     ax, ay, aw, ah = a
     bx, by, bw, bh = b
     ix = max(0.0, min(ax + aw, bx + bw) - max(ax, bx))
     iy = max(0.0, min(ay + ah, by + bh) - max(ay, by))
-    return ix * iy >= 0.85 * aw * ah
+    return ix * iy >= INSIDE_SHARE * aw * ah
 
 
-def detect_chips(bgr: np.ndarray) -> list[RotatedBox]:
-    """Rotated boxes of IC packages, in the input image's pixels, best first."""
+def _darkness_boxes(bgr: np.ndarray) -> list[RotatedBox]:
+    """Boxes from the darkness map, in the input image's pixels."""
     height, width = bgr.shape[:2]
     scale = min(1.0, WORK_SIZE / max(height, width))
     small = cv2.resize(bgr, None, fx=scale, fy=scale, interpolation=cv2.INTER_AREA) if scale < 1 else bgr
@@ -87,6 +131,34 @@ def detect_chips(bgr: np.ndarray) -> list[RotatedBox]:
         mask = cv2.morphologyEx(mask, cv2.MORPH_OPEN, kernel)
         mask = cv2.morphologyEx(mask, cv2.MORPH_CLOSE, kernel, iterations=2)
         boxes.extend(_candidates(mask, image_area))
-    kept = _suppress(boxes)
-    return [RotatedBox(b.cx / scale, b.cy / scale, b.w / scale, b.h / scale, b.angle, round(b.score, 3))
-            for b in kept]
+    return [_scaled(b, 1 / scale) for b in boxes]
+
+
+def _network_boxes(bgr: np.ndarray, model: Path) -> list[RotatedBox]:
+    """Boxes from the learned probability map, scored by mean probability, in input pixels."""
+    boxes: list[RotatedBox] = []
+    for work_size in NET_WORK_SIZES:
+        probability = package_probability(bgr, model, work_size)
+        scale = probability.shape[1] / bgr.shape[1]
+        image_area = float(probability.shape[0] * probability.shape[1])
+        for level in NET_LEVELS:
+            mask = (probability >= level).astype(np.uint8) * 255
+            found = _candidates(mask, image_area, strength=probability, min_fill=NET_MIN_FILL)
+            boxes.extend(_scaled(b, 1 / scale) for b in found)
+    return boxes
+
+
+def _scaled(box: RotatedBox, factor: float) -> RotatedBox:
+    return RotatedBox(box.cx * factor, box.cy * factor, box.w * factor, box.h * factor, box.angle,
+                      round(box.score, 3))
+
+
+def detect_chips(bgr: np.ndarray, model: Path | None = MODEL_PATH,
+                 darkness: bool = True) -> list[RotatedBox]:
+    """Rotated boxes of IC packages, in the input image's pixels, best first."""
+    boxes: list[RotatedBox] = []
+    if model is not None and Path(model).exists():
+        boxes += _network_boxes(bgr, Path(model))
+    if darkness:
+        boxes += _darkness_boxes(bgr)
+    return _suppress(boxes)

@@ -18,7 +18,7 @@ import numpy as np
 
 from bomcat.catalog.resolver import Resolver, default_resolver
 
-from .engines import DEFAULT_ENGINE, OcrEngine, get_engine
+from .engines import DEFAULT_ENGINE, OcrEngine, TextLine, get_engine
 from .preprocess import RECIPES, run_recipe, turn
 
 ROTATIONS = (0, 90, 180, 270)
@@ -78,6 +78,18 @@ def clean_lines(lines: Sequence[str]) -> list[str]:
     return out
 
 
+FRAGMENT_LENGTH = 3          # characters, at most
+FRAGMENT_MIN_CONFIDENCE = 0.8
+
+
+def drop_faint_fragments(lines: Sequence[TextLine]) -> list[TextLine]:
+    """A short line the engine itself doubts is a logo or a worn scrap of a lot code ('HG' for a
+    logo, '33#' for half a line), not marking: short real lines ('T20', 'ARM', 'XMC') are big
+    glyphs the engine reads with confidence."""
+    return [line for line in lines
+            if len(line.text.replace(" ", "")) > FRAGMENT_LENGTH or line.confidence >= FRAGMENT_MIN_CONFIDENCE]
+
+
 def plausibility(lines: list[str]) -> float:
     """How much a reading looks like a chip marking at all: tokens of 3+ alphanumerics."""
     tokens = [t for line in lines for t in line.split()]
@@ -111,7 +123,7 @@ def _read_once(engine: OcrEngine, image: np.ndarray, recipe: str, rotation: int,
     start = time.perf_counter()
     prefix = f"{engine.name}-r{rotation:03d}-"
     prepared = run_recipe(turn(image, rotation), recipe, debug_dir, prefix)
-    lines = engine.read(prepared)
+    lines = drop_faint_fragments(engine.read(prepared))
     texts = clean_lines([line.text for line in lines])
     confidence = float(np.mean([line.confidence for line in lines])) if lines else 0.0
     upright = float(np.mean([line.upright for line in lines])) if lines else 1.0

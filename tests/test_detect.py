@@ -19,7 +19,8 @@ def chips() -> list[SyntheticChip]:
             SyntheticChip(["AKM", "AK4951EN"], "QFN", 0), SyntheticChip(["EPSON", "SG-8018CA"], "TSSOP", 90)]
 
 
-# Black solder mask is not here: epoxy on black mask is the detector's known weak spot (see issue notes).
+# Black solder mask is not here: black epoxy on black mask is the detector's known weak spot (the learned
+# map finds some of them, not all; see the issue notes).
 @pytest.mark.parametrize("colour", [(28, 92, 40), (30, 60, 140), (140, 30, 30), (220, 220, 215), (200, 170, 40)],
                          ids=["green", "blue", "red", "white", "yellow"])
 @pytest.mark.parametrize("size", [(2400, 1600), (4000, 3000)], ids=["4MP", "12MP"])
@@ -45,3 +46,46 @@ def test_shared_board_photos_give_sane_boxes():
             x, y, w, h = box.hull()
             assert w > 0 and h > 0 and x > -w and y > -h and x < width and y < height
             assert 0 < box.score <= 1
+
+
+def test_training_patches_are_reproducible_and_masks_are_package_bodies():
+    """The detector's training data: same seed, same pixels; every mask blob is one rotated body."""
+    import cv2
+    import numpy as np
+
+    from bomcat.images.training_boards import render_patch
+    first = [render_patch(np.random.default_rng(7)) for _ in range(1)][0]
+    again = render_patch(np.random.default_rng(7))
+    assert np.array_equal(first[0], again[0]) and np.array_equal(first[1], again[1])
+    rng = np.random.default_rng(11)
+    bodies = 0
+    for _ in range(40):
+        image, mask = render_patch(rng)
+        assert image.shape == (256, 256, 3) and image.dtype == np.uint8 and mask.shape == (256, 256)
+        contours, _ = cv2.findContours(mask, cv2.RETR_EXTERNAL, cv2.CHAIN_APPROX_SIMPLE)
+        for contour in contours:
+            if cv2.contourArea(contour) < 150:
+                continue  # a body cut by the patch edge down to a sliver
+            # one convex body (a rotated rectangle, possibly cut by the patch edge); bodies never touch
+            hull_area = cv2.contourArea(cv2.convexHull(contour))
+            assert cv2.contourArea(contour) / hull_area > 0.9
+            bodies += 1
+    assert bodies >= 40
+
+
+def test_learned_map_marks_packages_on_boards_it_never_saw():
+    """The network was trained on `training_boards` patches; `synth.render_board` draws boards its
+    own way (other fonts, layout, light), so this is a check on unseen renders."""
+    import cv2
+    import numpy as np
+
+    from bomcat.images.detect import package_probability
+    board = render_board(chips(), size=(2400, 1600), seed=5, colour=(28, 92, 40))
+    probability = package_probability(board.image)
+    scale = probability.shape[1] / board.image.shape[1]
+    inside = np.zeros(probability.shape, np.uint8)
+    for chip in board.chips:
+        corners = (chip.box.corners() * scale).astype(np.int32)
+        cv2.fillPoly(inside, [corners], 1)
+    assert probability[inside > 0].mean() > 0.6
+    assert probability[inside == 0].mean() < 0.1

@@ -101,3 +101,19 @@ def test_silkscreen_beside_the_package_is_not_read_as_marking(engine):
     assert result.part_number and result.part_number.startswith("IMX307"), result.text
     assert not {"R12", "C27"} & set(result.text.replace("|", " ").split()), result.text
     assert all(line.text not in ("R12", "C27") for line in plain)
+
+
+def test_faint_short_fragments_are_dropped_but_confident_short_lines_stay():
+    from bomcat.ocr.engines import TextLine
+    from bomcat.ocr.read import drop_faint_fragments
+    lines = [TextLine("HG", 0.51), TextLine("HI3518", 0.98), TextLine("33#", 0.73), TextLine("T20", 0.99),
+             TextLine("SUOTM", 0.64)]
+    assert [line.text for line in drop_faint_fragments(lines)] == ["HI3518", "T20", "SUOTM"]
+
+
+def test_a_short_marking_line_read_for_real_is_kept():
+    """'T20' on an Ingenic package is three big glyphs: the fragment rule must not eat it."""
+    crop = render_chip_crop(["Ingenic", "T20", "7103211503301"], seed=3)
+    result = read_chip(crop)
+    assert "T20" in result.lines, result.text
+    assert result.part_number and result.part_number.startswith("T20"), result.text

@@ -1,0 +1,141 @@
+"""The package detector's network: trained on rendered patches, shipped as ONNX.
+
+A small U-Net that maps a board photo to a per-pixel "package body" probability at a
+quarter of the input resolution; `images/detect.py` turns that map into rotated boxes.
+Training needs PyTorch (`pip install -e .[train]`, then `bomcat train detector`); running
+the shipped model needs only OpenCV's DNN module, so users never install PyTorch.
+
+Every training patch is drawn by `images/training_boards.py`, never taken from a photo,
+so the model carries no third-party pixels and no benchmark image ever reaches training.
+"""
+from __future__ import annotations
+
+import time
+from multiprocessing import Pool
+from pathlib import Path
+
+import numpy as np
+
+from .training_boards import PATCH, render_patch
+
+MODEL_PATH = Path(__file__).parent / "models" / "package_detector.onnx"
+OUTPUT_STRIDE = 4        # the map is a quarter of the input's size
+INPUT_MULTIPLE = 32      # input sides must be multiples of this (five halvings)
+WIDTHS = (16, 24, 32, 48, 64)
+
+
+def _render_batch(args: tuple[int, int]) -> tuple[np.ndarray, np.ndarray]:
+    seed, count = args
+    rng = np.random.default_rng(seed)
+    images, masks = zip(*(render_patch(rng) for _ in range(count)))
+    return np.stack(images), np.stack(masks)
+
+
+def render_dataset(count: int, seed: int, workers: int = 2) -> tuple[np.ndarray, np.ndarray]:
+    """`count` rendered patches and masks, drawn in parallel from per-chunk seeds (reproducible)."""
+    chunk = 250
+    jobs = [(seed * 100_003 + i, min(chunk, count - i * chunk)) for i in range((count + chunk - 1) // chunk)]
+    with Pool(workers) as pool:
+        parts = pool.map(_render_batch, jobs)
+    return np.concatenate([p[0] for p in parts]), np.concatenate([p[1] for p in parts])
+
+
+def build_model():
+    import torch
+    from torch import nn
+
+    def block(cin, cout, dilation=1):
+        return nn.Sequential(
+            nn.Conv2d(cin, cout, 3, padding=dilation, dilation=dilation, bias=False), nn.BatchNorm2d(cout),
+            nn.ReLU(inplace=True),
+            nn.Conv2d(cout, cout, 3, padding=1, bias=False), nn.BatchNorm2d(cout), nn.ReLU(inplace=True))
+
+    class PackageNet(nn.Module):
+        def __init__(self):
+            super().__init__()
+            w1, w2, w3, w4, w5 = WIDTHS
+            self.stem = nn.Sequential(nn.Conv2d(3, w1, 3, stride=2, padding=1, bias=False), nn.BatchNorm2d(w1),
+                                      nn.ReLU(inplace=True))                  # 1/2
+            self.down2 = block(w1, w2)                                        # 1/4
+            self.down3 = block(w2, w3)                                        # 1/8
+            self.down4 = block(w3, w4)                                        # 1/16
+            self.down5 = block(w4, w5, dilation=2)                            # 1/32: sees a whole big package
+            self.up4 = block(w5 + w4, w4)
+            self.up3 = block(w4 + w3, w3)
+            self.up2 = block(w3 + w2, w2)
+            self.head = nn.Conv2d(w2, 1, 1)
+            self.pool = nn.MaxPool2d(2)
+            self.upsample = nn.Upsample(scale_factor=2, mode="nearest")
+
+        def forward(self, x):
+            s2 = self.stem(x)
+            s4 = self.down2(self.pool(s2))
+            s8 = self.down3(self.pool(s4))
+            s16 = self.down4(self.pool(s8))
+            s32 = self.down5(self.pool(s16))
+            u = self.up4(torch.cat([self.upsample(s32), s16], 1))
+            u = self.up3(torch.cat([self.upsample(u), s8], 1))
+            u = self.up2(torch.cat([self.upsample(u), s4], 1))
+            return self.head(u)   # logits; the detector applies the sigmoid
+
+    return PackageNet()
+
+
+def to_input(bgr: np.ndarray) -> np.ndarray:
+    """NCHW float32 in [-0.5, 0.5], the scaling the network is trained on."""
+    return (bgr.astype(np.float32) / 255.0 - 0.5).transpose(2, 0, 1)[None]
+
+
+def _augment(torch, images, masks):
+    """Random quarter turns and mirror images: a board has no up."""
+    k = int(torch.randint(0, 4, (1,)))
+    images, masks = torch.rot90(images, k, (2, 3)), torch.rot90(masks, k, (2, 3))
+    if torch.rand(1) < 0.5:
+        images, masks = images.flip(3), masks.flip(3)
+    return images, masks
+
+
+def train(out: Path = MODEL_PATH, patches: int = 8000, minutes: float = 20.0, batch: int = 24, seed: int = 0,
+          log=print) -> dict:
+    """Render `patches` patches, train for about `minutes`, export ONNX to `out`. Returns figures."""
+    import torch
+    import torch.nn.functional as F
+
+    torch.manual_seed(seed)
+    torch.set_num_threads(2)
+    started = time.monotonic()
+    images, masks = render_dataset(patches, seed)
+    log(f"rendered {len(images)} patches of {PATCH} px in {time.monotonic() - started:.0f} s")
+    x_all = torch.from_numpy(images).permute(0, 3, 1, 2).contiguous()
+    y_all = torch.from_numpy(masks)[:, None].float().div(255)
+    y_all = F.avg_pool2d(y_all, OUTPUT_STRIDE)   # soft targets at the map's resolution
+    model = build_model()
+    optimiser = torch.optim.AdamW(model.parameters(), lr=3e-3, weight_decay=1e-4)
+    deadline = time.monotonic() + minutes * 60
+    step, losses = 0, []
+    model.train()
+    while time.monotonic() < deadline:
+        index = torch.randint(0, len(x_all), (batch,))
+        x, y = _augment(torch, x_all[index].float().div(255).sub(0.5), y_all[index])
+        logits = model(x)
+        prob = torch.sigmoid(logits)
+        dice = 1 - (2 * (prob * y).sum() + 1) / (prob.sum() + y.sum() + 1)
+        loss = F.binary_cross_entropy_with_logits(logits, y) + dice
+        optimiser.zero_grad()
+        loss.backward()
+        optimiser.step()
+        # cosine-ish decay on elapsed time, since the budget is time, not steps
+        remaining = max(0.0, (deadline - time.monotonic()) / (minutes * 60))
+        for group in optimiser.param_groups:
+            group["lr"] = 3e-3 * (0.05 + 0.95 * remaining)
+        losses.append(float(loss.detach()))
+        step += 1
+        if step % 50 == 0:
+            log(f"step {step}: loss {np.mean(losses[-50:]):.4f}")
+    model.eval()
+    out.parent.mkdir(parents=True, exist_ok=True)
+    dummy = torch.zeros(1, 3, 256, 256)
+    torch.onnx.export(model, dummy, str(out), input_names=["image"], output_names=["logits"], opset_version=13,
+                      dynamic_axes={"image": {2: "height", 3: "width"}, "logits": {2: "h4", 3: "w4"}}, dynamo=False)
+    return {"patches": len(images), "steps": step, "final_loss": float(np.mean(losses[-100:])),
+            "seconds": round(time.monotonic() - started), "model": str(out)}
