@@ -18,9 +18,9 @@ def train() -> None:
 @train.command("detector")
 @click.option("--out", type=click.Path(dir_okay=False), default=None,
               help="Where to write the ONNX model (default: the one bomcat ships and uses).")
-@click.option("--patches", default=16000, show_default=True, help="Rendered training patches.")
-@click.option("--minutes", default=22.0, show_default=True, help="Training time budget.")
-@click.option("--seed", default=1, show_default=True, help="Seed for rendering and training (reproducible data).")
+@click.option("--patches", default=18000, show_default=True, help="Rendered training patches.")
+@click.option("--minutes", default=28.0, show_default=True, help="Training time budget.")
+@click.option("--seed", default=3, show_default=True, help="Seed for rendering and training (reproducible data).")
 def train_detector(out: str | None, patches: int, minutes: float, seed: int) -> None:
     """Render board patches with exact package masks and train the detector's network on them."""
     try:
