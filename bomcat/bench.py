@@ -146,14 +146,14 @@ def bench_detect(directory: str) -> None:
     """Score chip detection on DIRECTORY/boards.csv (file, x, y, w, h, ...), IoU >= 0.5.
 
     In one run: the darkness map alone (the anchor), the learned map alone, and both (shipped)."""
-    from bomcat.images.detect import detect_chips
-    from bomcat.images.package_net import MODEL_PATH
+    from bomcat.images.detect import MODEL_PATH, detect_chips
     from bomcat.images.photo import load_upright_bgr
     rows = _read_rows(Path(directory) / "boards.csv", ",")
     truth: dict[str, list[tuple[float, ...]]] = {}
     for r in rows:
         truth.setdefault(r["file"], []).append(tuple(float(r[k]) for k in "xywh"))
     images = {name: load_upright_bgr(Path(directory) / name) for name in truth}
+    total = sum(len(b) for b in truth.values())
     systems = {"anchor: darkness map": lambda image: detect_chips(image, model=None),
                "learned map": lambda image: detect_chips(image, darkness=False),
                "bomcat: both (shipped)": lambda image: detect_chips(image)}
@@ -169,12 +169,10 @@ def bench_detect(directory: str) -> None:
             seconds.append(time.perf_counter() - t0)
             found_total += len(found)
             matched += _match_boxes(boxes, found)
-        total = sum(len(b) for b in truth.values())
         report.append({"system": system, "recall": f"{matched / total:.3f}",
                        "precision": f"{matched / max(1, found_total):.3f}", "found": found_total,
                        "matched": matched, "s/photo": f"{statistics.median(seconds):.2f}"})
-    click.echo(f"detection benchmark on {directory} ({len(truth)} photos, "
-               f"{sum(len(b) for b in truth.values())} chips)")
+    click.echo(f"detection benchmark on {directory} ({len(truth)} photos, {total} chips)")
     _table(report, ["system", "recall", "precision", "found", "matched", "s/photo"])
 
 

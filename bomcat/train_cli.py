@@ -18,16 +18,22 @@ def train() -> None:
 @train.command("detector")
 @click.option("--out", type=click.Path(dir_okay=False), default=None,
               help="Where to write the ONNX model (default: the one bomcat ships and uses).")
-@click.option("--patches", default=18000, show_default=True, help="Rendered training patches.")
-@click.option("--minutes", default=28.0, show_default=True, help="Training time budget.")
-@click.option("--seed", default=3, show_default=True, help="Seed for rendering and training (reproducible data).")
-def train_detector(out: str | None, patches: int, minutes: float, seed: int) -> None:
+# Unset options fall back to `package_net.train`'s defaults, which are what the shipped model was
+# trained with (kept there once; importing them here would load OpenCV at every `bomcat` start).
+@click.option("--patches", type=int, default=None, help="Rendered training patches [default: as the shipped model].")
+@click.option("--minutes", type=float, default=None, help="Training time budget [default: as the shipped model].")
+@click.option("--seed", type=int, default=None,
+              help="Seed for rendering and training, reproducible data [default: as the shipped model].")
+def train_detector(out: str | None, patches: int | None, minutes: float | None, seed: int | None) -> None:
     """Render board patches with exact package masks and train the detector's network on them."""
     try:
         import torch  # noqa: F401
     except ImportError:
         raise click.ClickException("training needs PyTorch: pip install -e .[train]") from None
-    from bomcat.images.package_net import MODEL_PATH, train as train_model
-    figures = train_model(Path(out) if out else MODEL_PATH, patches=patches, minutes=minutes, seed=seed,
-                          log=lambda message: click.echo(message, err=True))
+    from bomcat.images.detect import MODEL_PATH
+    from bomcat.images.package_net import train as train_model
+    given = {key: value for key, value in {"patches": patches, "minutes": minutes, "seed": seed}.items()
+             if value is not None}
+    figures = train_model(Path(out) if out else MODEL_PATH, log=lambda message: click.echo(message, err=True),
+                          **given)
     click.echo(" ".join(f"{key}={value}" for key, value in figures.items()))

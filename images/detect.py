@@ -18,7 +18,6 @@ import cv2
 import numpy as np
 
 from .geometry import RotatedBox, iou_xywh
-from .package_net import INPUT_MULTIPLE, MODEL_PATH, to_input
 
 WORK_SIZE = 1400          # long side the detector works at, for speed and scale-invariance
 MIN_AREA_FRACTION = 0.0006
@@ -26,8 +25,16 @@ MAX_AREA_FRACTION = 0.30
 MAX_ASPECT = 2.6
 MIN_FILL = 0.78
 BACKGROUND_WINDOWS = (101, 301)   # px at WORK_SIZE
-NET_MIN_FILL = 0.6
 INSIDE_SHARE = 0.5
+
+# The learned map (trained by `package_net.py`): the model's input and output contract.
+MODEL_PATH = Path(__file__).parent / "models" / "package_detector.onnx"
+INPUT_MULTIPLE = 32      # input sides must be multiples of this (five halvings)
+OUTPUT_STRIDE = 4        # the map is a quarter of the input's size
+NET_WORK_SIZES = (1024, 512)   # long sides the network sees: at 1024 a SOT package is a dozen pixels or
+                               # more; at 512 a big SoC still fits the network's view
+NET_LEVEL = 0.5
+NET_MIN_FILL = 0.6
 
 
 def _darkness(bgr: np.ndarray) -> np.ndarray:
@@ -42,15 +49,17 @@ def _darkness(bgr: np.ndarray) -> np.ndarray:
     return cv2.normalize(darkness, None, 0, 255, cv2.NORM_MINMAX).astype(np.uint8)
 
 
-NET_WORK_SIZES = (1024, 512)   # long sides the network sees: at 1024 a SOT package is a dozen pixels or
-                               # more; at 512 a big SoC still fits the network's view
-NET_LEVELS = (0.5,)
 _net_lock = threading.Lock()   # one cv2.dnn.Net is not safe to run from two threads at once
 
 
 @lru_cache(maxsize=4)
 def _load_net(path: str):
     return cv2.dnn.readNetFromONNX(path)
+
+
+def to_input(bgr: np.ndarray) -> np.ndarray:
+    """NCHW float32 in [-0.5, 0.5], the scaling the network is trained on."""
+    return (bgr.astype(np.float32) / 255.0 - 0.5).transpose(2, 0, 1)[None]
 
 
 def package_probability(bgr: np.ndarray, model: Path = MODEL_PATH, work_size: int = NET_WORK_SIZES[0]) -> np.ndarray:
@@ -141,10 +150,9 @@ def _network_boxes(bgr: np.ndarray, model: Path) -> list[RotatedBox]:
         probability = package_probability(bgr, model, work_size)
         scale = probability.shape[1] / bgr.shape[1]
         image_area = float(probability.shape[0] * probability.shape[1])
-        for level in NET_LEVELS:
-            mask = (probability >= level).astype(np.uint8) * 255
-            found = _candidates(mask, image_area, strength=probability, min_fill=NET_MIN_FILL)
-            boxes.extend(_scaled(b, 1 / scale) for b in found)
+        mask = (probability >= NET_LEVEL).astype(np.uint8) * 255
+        found = _candidates(mask, image_area, strength=probability, min_fill=NET_MIN_FILL)
+        boxes.extend(_scaled(b, 1 / scale) for b in found)
     return boxes
 
 

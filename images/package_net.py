@@ -16,12 +16,14 @@ from pathlib import Path
 
 import numpy as np
 
+from .detect import MODEL_PATH, OUTPUT_STRIDE
 from .training_boards import PATCH, render_patch
 
-MODEL_PATH = Path(__file__).parent / "models" / "package_detector.onnx"
-OUTPUT_STRIDE = 4        # the map is a quarter of the input's size
-INPUT_MULTIPLE = 32      # input sides must be multiples of this (five halvings)
 WIDTHS = (16, 24, 32, 48, 64)
+# What the shipped model was trained with; `bomcat train detector` defaults to the same.
+TRAINING_PATCHES = 18000
+TRAINING_MINUTES = 28.0
+TRAINING_SEED = 3
 
 
 def _render_batch(args: tuple[int, int]) -> tuple[np.ndarray, np.ndarray]:
@@ -81,11 +83,6 @@ def build_model():
     return PackageNet()
 
 
-def to_input(bgr: np.ndarray) -> np.ndarray:
-    """NCHW float32 in [-0.5, 0.5], the scaling the network is trained on."""
-    return (bgr.astype(np.float32) / 255.0 - 0.5).transpose(2, 0, 1)[None]
-
-
 def _augment(torch, images, masks):
     """Random quarter turns and mirror images: a board has no up."""
     k = int(torch.randint(0, 4, (1,)))
@@ -95,8 +92,8 @@ def _augment(torch, images, masks):
     return images, masks
 
 
-def train(out: Path = MODEL_PATH, patches: int = 8000, minutes: float = 20.0, batch: int = 24, seed: int = 0,
-          log=print) -> dict:
+def train(out: Path = MODEL_PATH, patches: int = TRAINING_PATCHES, minutes: float = TRAINING_MINUTES,
+          batch: int = 24, seed: int = TRAINING_SEED, log=print) -> dict:
     """Render `patches` patches, train for about `minutes`, export ONNX to `out`. Returns figures."""
     import torch
     import torch.nn.functional as F

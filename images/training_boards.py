@@ -49,24 +49,24 @@ PACKAGES = {
 LOOKALIKE_WEIGHTS = {"resistor": 17, "capacitor": 17, "sot3": 10, "diode": 6, "inductor": 9, "crystal": 5,
                      "connector": 5, "screw": 3, "shield": 3, "electrolytic": 3, "label": 3, "header": 6,
                      "shadow": 4.5, "footprint": 6, "code": 1.5}
-LOOKALIKE_P = np.array(list(LOOKALIKE_WEIGHTS.values())) / sum(LOOKALIKE_WEIGHTS.values())
 PACKAGE_WEIGHTS = {"QFP": 0.12, "QFN": 0.18, "BGA": 0.14, "SOIC": 0.2, "TSSOP": 0.14, "SOT23-6": 0.16,
                    "SENSOR": 0.06}
+
+
+def _probabilities(weights) -> np.ndarray:
+    weights = np.array(list(weights), np.float64)
+    return weights / weights.sum()
+
+
+MASK_P = _probabilities(weight for weight, _, _ in MASK_COLOURS)
+LOOKALIKE_P = _probabilities(LOOKALIKE_WEIGHTS.values())
+PACKAGE_P = _probabilities(PACKAGE_WEIGHTS.values())
 
 
 def _colour(rng, low, high) -> np.ndarray:
     """A shade between two colours (one mix for all channels, so hues stay true), slightly tinted."""
     low, high = np.array(low, np.float32), np.array(high, np.float32)
     return np.clip(low + rng.uniform(0, 1) * (high - low) + rng.normal(0, 5, 3), 0, 255).astype(np.float32)
-
-
-def _pick(rng, weighted):
-    r, total = rng.random(), 0.0
-    for item in weighted:
-        total += item[0]
-        if r <= total:
-            return item
-    return weighted[-1]
 
 
 def _low_freq(rng, shape, cells: int, amount: float) -> np.ndarray:
@@ -250,8 +250,7 @@ def _lookalike(rng, img, occupied, scale):
 def _package(rng, img, mask, occupied, scale) -> bool:
     """Draw one package at a free spot; its body goes into the mask. False when no room."""
     h, w = img.shape[:2]
-    names = list(PACKAGE_WEIGHTS)
-    name = str(rng.choice(names, p=np.array(list(PACKAGE_WEIGHTS.values())) / sum(PACKAGE_WEIGHTS.values())))
+    name = str(rng.choice(list(PACKAGE_WEIGHTS), p=PACKAGE_P))
     lo, hi, a_lo, a_hi, leads = PACKAGES[name]
     long_side = rng.uniform(lo, hi) * scale
     short_side = long_side / rng.uniform(a_lo, a_hi)
@@ -397,7 +396,7 @@ def render_patch(rng: np.random.Generator, size: int = PATCH) -> tuple[np.ndarra
     img += _low_freq(rng, img.shape, int(rng.integers(4, 30)), 25)[:, :, None]
     img += _backdrop_texture(rng, size)[:, :, None]
     img = np.clip(img, 0, 255).astype(np.uint8)  # OpenCV draws text on 8-bit images only
-    _, low, high = _pick(rng, MASK_COLOURS)
+    _, low, high = MASK_COLOURS[rng.choice(len(MASK_COLOURS), p=MASK_P)]
     board_colour = _colour(rng, low, high)
     board = np.zeros((size, size), np.uint8)
     if rng.random() < 0.45:

@@ -54,7 +54,7 @@ def test_training_patches_are_reproducible_and_masks_are_package_bodies():
     import numpy as np
 
     from bomcat.images.training_boards import render_patch
-    first = [render_patch(np.random.default_rng(7)) for _ in range(1)][0]
+    first = render_patch(np.random.default_rng(7))
     again = render_patch(np.random.default_rng(7))
     assert np.array_equal(first[0], again[0]) and np.array_equal(first[1], again[1])
     rng = np.random.default_rng(11)
