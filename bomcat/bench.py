@@ -142,23 +142,29 @@ def bench_ocr(directory: str, errors: bool) -> None:
 
 @bench.command("detect")
 @click.argument("directory", type=click.Path(file_okay=False))
-def bench_detect(directory: str) -> None:
+@click.option("--model", type=click.Path(dir_okay=False, exists=True), default=None,
+              help="Score this ONNX model (say, one `bomcat train detector --out` wrote) instead of the shipped one.")
+def bench_detect(directory: str, model: str | None) -> None:
     """Score chip detection on DIRECTORY/boards.csv (file, x, y, w, h, ...), IoU >= 0.5.
 
     In one run: the darkness map alone (the anchor), the learned map alone, and both (shipped)."""
+    from bomcat.images.boxes_file import BoxesFileError, read_boxes
     from bomcat.images.detect import MODEL_PATH, detect_chips
     from bomcat.images.photo import load_upright_bgr
-    rows = _read_rows(Path(directory) / "boards.csv", ",")
-    truth: dict[str, list[tuple[float, ...]]] = {}
-    for r in rows:
-        truth.setdefault(r["file"], []).append(tuple(float(r[k]) for k in "xywh"))
+    try:
+        truth = read_boxes(Path(directory))
+    except BoxesFileError as exc:
+        raise click.ClickException(str(exc)) from None
     images = {name: load_upright_bgr(Path(directory) / name) for name in truth}
     total = sum(len(b) for b in truth.values())
+    model_path = Path(model) if model else MODEL_PATH
     systems = {"anchor: darkness map": lambda image: detect_chips(image, model=None),
-               "learned map": lambda image: detect_chips(image, darkness=False),
-               "bomcat: both (shipped)": lambda image: detect_chips(image)}
-    if not MODEL_PATH.exists():
-        click.echo(f"(no learned model at {MODEL_PATH}: only the darkness map runs)", err=True)
+               "learned map": lambda image: detect_chips(image, model=model_path, darkness=False),
+               "bomcat: both (shipped)": lambda image: detect_chips(image, model=model_path)}
+    if not model_path.exists():
+        click.echo(f"(no learned model at {model_path}: only the darkness map runs)", err=True)
+    elif model:
+        click.echo(f"(learned map: {model_path}, not the shipped model)", err=True)
     report = []
     for system, run in systems.items():
         found_total = matched = 0

@@ -1,5 +1,6 @@
-"""`bomcat export`: BOM rows as CSV or JSON lines (the default), or the published catalog as a
-static HTML site with its evidence images (`bomcat export site DIR`)."""
+"""`bomcat export`: BOM rows as CSV or JSON lines (the default), the published catalog as a
+static HTML site with its evidence images (`bomcat export site DIR`), or the reviewed photos
+with their chip boxes for the detector (`bomcat export boxes DIR`)."""
 from __future__ import annotations
 
 import json
@@ -51,17 +52,27 @@ def export_bom(ctx, slugs: tuple[str, ...], fmt: str, public: bool, output) -> N
             output.write(json.dumps(row, ensure_ascii=False) + "\n")
 
 
+def into_directory(command):
+    """The DIRECTORY argument, --force and --json of an export that writes a folder of files."""
+    for decorate in (click.pass_context, click.option("--json", "as_json", is_flag=True),
+                     click.option("--force", is_flag=True, help="Write into DIRECTORY even when it is not empty."),
+                     click.argument("directory", type=click.Path(file_okay=False, path_type=Path))):
+        command = decorate(command)
+    return command
+
+
+def refuse_non_empty(directory: Path, force: bool) -> None:
+    if directory.exists() and any(directory.iterdir()) and not force:
+        raise BomcatError(f"{directory} is not empty (use --force to write into it)")
+
+
 @export.command("site")
-@click.argument("directory", type=click.Path(file_okay=False, path_type=Path))
-@click.option("--force", is_flag=True, help="Write into DIRECTORY even when it is not empty.")
-@click.option("--json", "as_json", is_flag=True)
-@click.pass_context
+@into_directory
 def export_site(ctx, directory: Path, force: bool, as_json: bool) -> None:
     """Write the published catalog as a static HTML site (pages, CSV/JSON, evidence images, zoom tiles)
     into DIRECTORY, publishable on any web server or opened from disk."""
     from bomcat.site import SiteError, write_site
-    if directory.exists() and any(directory.iterdir()) and not force:
-        raise BomcatError(f"{directory} is not empty (use --force to write into it)")
+    refuse_non_empty(directory, force)
     catalog = open_catalog_from(ctx.find_root())
     try:
         summary = write_site(catalog, directory)
@@ -69,3 +80,14 @@ def export_site(ctx, directory: Path, force: bool, as_json: bool) -> None:
         raise BomcatError(str(exc)) from exc
     emit(summary, as_json, f"{directory}: {summary['pages']} pages, {summary['files']} data and evidence files, "
                            f"{summary['tiles']} zoom tiles")
+
+
+@export.command("boxes")
+@into_directory
+def export_boxes(ctx, directory: Path, force: bool, as_json: bool) -> None:
+    """Write every fully reviewed photo (upright) and its confirmed chip boxes (boards.csv) into
+    DIRECTORY: what `bomcat bench detect DIR` scores and `bomcat train detector --photos DIR` learns from."""
+    from bomcat.catalog.detector_data import write_detector_examples
+    refuse_non_empty(directory, force)
+    summary = write_detector_examples(open_catalog_from(ctx.find_root()), directory)
+    emit(summary, as_json, f"{directory}: {summary['photos']} reviewed photos, {summary['chips']} chip boxes")

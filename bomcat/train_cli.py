@@ -24,8 +24,15 @@ def train() -> None:
 @click.option("--minutes", type=float, default=None, help="Training time budget [default: as the shipped model].")
 @click.option("--seed", type=int, default=None,
               help="Seed for rendering and training, reproducible data [default: as the shipped model].")
-def train_detector(out: str | None, patches: int | None, minutes: float | None, seed: int | None) -> None:
-    """Render board patches with exact package masks and train the detector's network on them."""
+@click.option("--photos", "photo_dirs", multiple=True, type=click.Path(file_okay=False, exists=True),
+              help="A folder of labelled photos (boards.csv, as `bomcat export boxes` writes); half the "
+                   "patches are then cut from them. Repeatable.")
+def train_detector(out: str | None, patches: int | None, minutes: float | None, seed: int | None,
+                   photo_dirs: tuple[str, ...]) -> None:
+    """Render board patches with exact package masks (and cut patches from reviewed photos when
+    --photos is given) and train the detector's network on them."""
+    for directory in photo_dirs:  # a bad folder is said before minutes of rendering, not after
+        _check_photo_folder(Path(directory))
     try:
         import torch  # noqa: F401
     except ImportError:
@@ -35,5 +42,18 @@ def train_detector(out: str | None, patches: int | None, minutes: float | None, 
     given = {key: value for key, value in {"patches": patches, "minutes": minutes, "seed": seed}.items()
              if value is not None}
     figures = train_model(Path(out) if out else MODEL_PATH, log=lambda message: click.echo(message, err=True),
-                          **given)
+                          photos=tuple(Path(d) for d in photo_dirs), **given)
     click.echo(" ".join(f"{key}={value}" for key, value in figures.items()))
+
+
+def _check_photo_folder(directory: Path) -> None:
+    from bomcat.images.boxes_file import BoxesFileError, read_boxes
+    try:
+        boxes = read_boxes(directory)
+    except BoxesFileError as exc:
+        raise click.ClickException(str(exc)) from None
+    if not boxes:
+        raise click.ClickException(f"{directory}: boards.csv names no photo")
+    missing = sorted(name for name in boxes if not (directory / name).is_file())
+    if missing:
+        raise click.ClickException(f"{directory}: boards.csv names {missing[0]!r}, which is not there")

@@ -5,8 +5,10 @@ quarter of the input resolution; `images/detect.py` turns that map into rotated 
 Training needs PyTorch (`pip install -e .[train]`, then `bomcat train detector`); running
 the shipped model needs only OpenCV's DNN module, so users never install PyTorch.
 
-Every training patch is drawn by `images/training_boards.py`, never taken from a photo,
-so the model carries no third-party pixels and no benchmark image ever reaches training.
+The shipped model's training patches are all drawn by `images/training_boards.py`, never
+taken from a photo, so it carries no third-party pixels and no benchmark image ever reached it.
+A catalog's own reviewed photos (`bomcat export boxes DIR`) can be mixed in with `--photos DIR`:
+real photographs are what rendered boards only approximate.
 """
 from __future__ import annotations
 
@@ -16,7 +18,7 @@ from pathlib import Path
 
 import numpy as np
 
-from .detect import MODEL_PATH, OUTPUT_STRIDE
+from .detect import MODEL_PATH, NET_WORK_SIZES, OUTPUT_STRIDE
 from .training_boards import PATCH, render_patch
 
 WIDTHS = (16, 24, 32, 48, 64)
@@ -40,6 +42,46 @@ def render_dataset(count: int, seed: int, workers: int = 2) -> tuple[np.ndarray,
     with Pool(workers) as pool:
         parts = pool.map(_render_batch, jobs)
     return np.concatenate([p[0] for p in parts]), np.concatenate([p[1] for p in parts])
+
+
+def photo_patches(directories: list[Path], count: int, seed: int) -> tuple[np.ndarray, np.ndarray]:
+    """`count` patches cut from labelled photos (DIR/boards.csv) at the scales the detector runs at,
+    masks filled from the chip boxes. Most are cut round a chip, the rest anywhere: everything on a
+    photo outside its boxes is background. The same seed gives the same patches."""
+    import cv2
+
+    from .boxes_file import read_boxes
+    from .photo import load_upright_bgr
+    examples = [(load_upright_bgr(Path(directory) / name), boxes)
+                for directory in directories for name, boxes in read_boxes(Path(directory)).items()]
+    if not examples:
+        raise ValueError(f"no labelled photos in {', '.join(map(str, directories))}")
+    rng = np.random.default_rng(seed)
+    images = np.empty((count, PATCH, PATCH, 3), np.uint8)
+    masks = np.zeros((count, PATCH, PATCH), np.uint8)
+    for i in range(count):
+        image, boxes = examples[int(rng.integers(len(examples)))]
+        scale = float(rng.choice(NET_WORK_SIZES)) * float(np.exp(rng.uniform(-0.25, 0.25))) / max(image.shape[:2])
+        small = cv2.resize(image, None, fx=scale, fy=scale, interpolation=cv2.INTER_AREA)
+        mask = np.zeros(small.shape[:2], np.uint8)
+        for x, y, w, h in boxes:
+            cv2.rectangle(mask, (round(x * scale), round(y * scale)),
+                          (round((x + w) * scale) - 1, round((y + h) * scale) - 1), 255, -1)
+        pad_y, pad_x = max(0, PATCH - small.shape[0]), max(0, PATCH - small.shape[1])
+        small = cv2.copyMakeBorder(small, 0, pad_y, 0, pad_x, cv2.BORDER_REPLICATE)  # as detection pads
+        mask = cv2.copyMakeBorder(mask, 0, pad_y, 0, pad_x, cv2.BORDER_CONSTANT, value=0)
+        height, width = mask.shape
+        if boxes and rng.random() < 0.6:
+            x, y, w, h = boxes[int(rng.integers(len(boxes)))]
+            cx = (x + w / 2) * scale + rng.uniform(-PATCH / 3, PATCH / 3)
+            cy = (y + h / 2) * scale + rng.uniform(-PATCH / 3, PATCH / 3)
+        else:
+            cx, cy = rng.uniform(0, width), rng.uniform(0, height)
+        x0 = int(np.clip(cx - PATCH / 2, 0, width - PATCH))
+        y0 = int(np.clip(cy - PATCH / 2, 0, height - PATCH))
+        images[i] = small[y0:y0 + PATCH, x0:x0 + PATCH]
+        masks[i] = mask[y0:y0 + PATCH, x0:x0 + PATCH]
+    return images, masks
 
 
 def build_model():
@@ -93,16 +135,23 @@ def _augment(torch, images, masks):
 
 
 def train(out: Path = MODEL_PATH, patches: int = TRAINING_PATCHES, minutes: float = TRAINING_MINUTES,
-          batch: int = 24, seed: int = TRAINING_SEED, log=print) -> dict:
-    """Render `patches` patches, train for about `minutes`, export ONNX to `out`. Returns figures."""
+          batch: int = 24, seed: int = TRAINING_SEED, photos: tuple[Path, ...] = (), photo_share: float = 0.5,
+          log=print) -> dict:
+    """Render `patches` patches (a `photo_share` of them cut from labelled `photos` folders instead, when
+    given), train for about `minutes`, export ONNX to `out`. Returns figures."""
     import torch
     import torch.nn.functional as F
 
     torch.manual_seed(seed)
     torch.set_num_threads(2)
     started = time.monotonic()
-    images, masks = render_dataset(patches, seed)
+    from_photos = round(patches * photo_share) if photos else 0
+    images, masks = render_dataset(patches - from_photos, seed)
     log(f"rendered {len(images)} patches of {PATCH} px in {time.monotonic() - started:.0f} s")
+    if from_photos:
+        real_images, real_masks = photo_patches(list(photos), from_photos, seed)
+        images, masks = np.concatenate([images, real_images]), np.concatenate([masks, real_masks])
+        log(f"cut {from_photos} patches from the photos in {', '.join(map(str, photos))}")
     x_all = torch.from_numpy(images).permute(0, 3, 1, 2).contiguous()
     y_all = torch.from_numpy(masks)[:, None].float().div(255)
     y_all = F.avg_pool2d(y_all, OUTPUT_STRIDE)   # soft targets at the map's resolution
@@ -134,5 +183,5 @@ def train(out: Path = MODEL_PATH, patches: int = TRAINING_PATCHES, minutes: floa
     dummy = torch.zeros(1, 3, 256, 256)
     torch.onnx.export(model, dummy, str(out), input_names=["image"], output_names=["logits"], opset_version=13,
                       dynamic_axes={"image": {2: "height", 3: "width"}, "logits": {2: "h4", 3: "w4"}}, dynamo=False)
-    return {"patches": len(images), "steps": step, "final_loss": float(np.mean(losses[-100:])),
+    return {"patches": len(images), "from_photos": from_photos, "steps": step, "final_loss": float(np.mean(losses[-100:])),
             "seconds": round(time.monotonic() - started), "model": str(out)}

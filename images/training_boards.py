@@ -298,8 +298,8 @@ def _package(rng, img, mask, occupied, scale) -> bool:
         inner = np.array(rng.choice([(70, 60, 80), (110, 90, 110), (40, 40, 50), (150, 140, 160)]), np.float32)
         _fill_rect(img, cx, cy, body_w * 0.8, body_h * 0.75, angle, inner * rng.uniform(0.7, 1.3))
     else:
-        grey = rng.uniform(12, 70) if rng.random() < 0.6 else rng.uniform(70, 135)
-        body = np.full(3, grey, np.float32) + rng.normal(0, 4, 3)
+        grey = rng.uniform(12, 70) if rng.random() < 0.6 else rng.uniform(70, 130)
+        body = np.clip(grey * _epoxy_tint(rng) + rng.normal(0, 4, 3), 0, 255).astype(np.float32)
         _fill_rect(img, cx, cy, body_w, body_h, angle, body)
         if rng.random() < 0.5:  # a lit bevel along one edge
             ex, ey = _local(cx, cy, angle, 0, -body_h / 2 + 1)
@@ -311,6 +311,14 @@ def _package(rng, img, mask, occupied, scale) -> bool:
         _texture(rng, img, cx, cy, body_w, body_h, angle)
     _fill_rect(mask, cx, cy, body_w, body_h, angle, (255,))
     return True
+
+
+def _epoxy_tint(rng) -> np.ndarray:
+    """BGR gains for a package body. Black epoxy photographs blue-grey as often as neutral: its
+    gloss mirrors a cool sky or a daylight lamp while the board around it keeps its own hue."""
+    if rng.random() < 0.5:
+        return np.ones(3, np.float32)
+    return np.array([rng.uniform(1.05, 1.3), rng.uniform(0.95, 1.1), rng.uniform(0.75, 0.95)], np.float32)
 
 
 def _texture(rng, img, cx, cy, body_w, body_h, angle):
@@ -359,7 +367,9 @@ def _photograph(rng, img) -> np.ndarray:
         yy, xx = np.mgrid[0:h, 0:w].astype(np.float32)
         gx, gy, spread = rng.uniform(0, w), rng.uniform(0, h), rng.uniform(0.1, 0.5) * w
         img = img + rng.uniform(15, 80) * np.exp(-((xx - gx) ** 2 + (yy - gy) ** 2) / spread ** 2)[:, :, None]
-    img = img * rng.uniform(0.9, 1.1, 3).astype(np.float32) + rng.uniform(-15, 15)
+    # White balance and exposure as phone cameras get them wrong: a cast per channel, a gain, a gamma.
+    img = img * rng.uniform(0.75, 1.3, 3).astype(np.float32) * rng.uniform(0.7, 1.4) + rng.uniform(-15, 15)
+    img = 255 * (np.clip(img, 0, 255) / 255) ** rng.uniform(0.75, 1.35)
     sigma = rng.uniform(0, 1.6)
     if sigma > 0.3:
         img = cv2.GaussianBlur(img, (0, 0), sigma)
