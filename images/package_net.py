@@ -183,5 +183,5 @@ def train(out: Path = MODEL_PATH, patches: int = TRAINING_PATCHES, minutes: floa
     dummy = torch.zeros(1, 3, 256, 256)
     torch.onnx.export(model, dummy, str(out), input_names=["image"], output_names=["logits"], opset_version=13,
                       dynamic_axes={"image": {2: "height", 3: "width"}, "logits": {2: "h4", 3: "w4"}}, dynamo=False)
-    return {"patches": len(images), "from_photos": from_photos, "steps": step, "final_loss": float(np.mean(losses[-100:])),
-            "seconds": round(time.monotonic() - started), "model": str(out)}
+    return {"patches": len(images), "from_photos": from_photos, "steps": step,
+            "final_loss": float(np.mean(losses[-100:])), "seconds": round(time.monotonic() - started), "model": str(out)}

@@ -41,6 +41,14 @@ if .venv/bin/python -m pip show -q opencv-python >/dev/null 2>&1; then
     .venv/bin/python -m pip uninstall -q -y opencv-python
     .venv/bin/python -m pip install -q --force-reinstall --no-deps "opencv-python-headless==${headless}"
 fi
+# PyTorch, only to train the package detector (`bomcat train detector` and its test): the CPU
+# build from a local wheel when the machine has one (pip's find-links folder); never the
+# registry's default build, which brings several GB of CUDA. Without it the training test skips.
+TORCH_WHEEL=$(ls "${TORCH_WHEELS:-/opt/wheels}"/torch-*+cpu-cp311-*.whl 2>/dev/null | head -1 || true)
+if [ -n "$TORCH_WHEEL" ] && ! .venv/bin/python -c "import torch, onnx" 2>/dev/null; then
+    echo "setup: installing PyTorch (CPU build) from $TORCH_WHEEL"
+    .venv/bin/python -m pip install -q "$TORCH_WHEEL" "onnx>=1.15"
+fi
 .venv/bin/python -c "import cv2, pytesseract; pytesseract.get_tesseract_version()" \
     || { echo "setup: OpenCV or Tesseract is not usable" >&2; exit 1; }
 echo "setup: ready (.venv/bin/bomcat)"

@@ -122,3 +122,25 @@ def test_train_detector_says_what_is_wrong_with_a_photo_folder(runner, tmp_path,
     result = runner("train", "detector", "--photos", str(folder), "--out", str(tmp_path / "m.onnx"))
     assert result.returncode != 0 and message in result.stderr
     assert not (tmp_path / "m.onnx").exists()
+
+
+def test_train_detector_on_rendered_boards_and_photos_exports_a_model_detection_runs(runner, tmp_path):
+    """The whole training path, briefly: render, cut photo patches, train, export ONNX; then the
+    exported model runs under OpenCV's DNN module with the map contract detection relies on."""
+    pytest.importorskip("torch", reason="training needs PyTorch (scripts/setup.sh installs the CPU build)")
+    from bomcat.images.detect import OUTPUT_STRIDE, package_probability, to_input
+    folder = _rendered_folder(tmp_path / "photos")
+    model = tmp_path / "mine.onnx"
+    result = runner("train", "detector", "--photos", str(folder), "--patches", "120", "--minutes", "0.1",
+                    "--seed", "1", "--out", str(model))
+    assert result.returncode == 0, result.stderr
+    figures = dict(item.split("=", 1) for item in result.stdout.split())
+    assert figures["patches"] == "120" and figures["from_photos"] == "60" and int(figures["steps"]) > 0
+    assert "cut 60 patches from the photos" in result.stderr
+    image = cv2.imread(str(folder / "board.png"))
+    net = cv2.dnn.readNetFromONNX(str(model))
+    net.setInput(to_input(image[:256, :384]))
+    assert net.forward().shape == (1, 1, 256 // OUTPUT_STRIDE, 384 // OUTPUT_STRIDE)
+    probability = package_probability(image, model, work_size=512)
+    assert probability.shape == (320, 512)           # the map is cut back to the input at work size
+    assert np.isfinite(probability).all() and 0 <= probability.min() <= probability.max() <= 1
