@@ -20,21 +20,24 @@ from pathlib import Path
 from typing import Iterator
 
 from sqlalchemy import select
-from sqlalchemy.orm import Session
+from sqlalchemy.orm import Session, selectinload
 
 from bomcat.images.boxes_file import BOXES_FILE
 from bomcat.images.geometry import RotatedBox
 
 from .db import Catalog
 from .export import spreadsheet_safe
-from .models import ComponentStatus, Photo, Region
+from .models import Component, ComponentStatus, Photo, Region
 
 COLUMNS = ["file", "x", "y", "w", "h", "part_number", "manufacturer", "photo_sha256", "region_id"]
 
 
 def reviewed_photos(session: Session) -> Iterator[tuple[Photo, list[Region]]]:
     """Photos whose every live region is a verified chip, with those regions."""
-    photos = session.scalars(select(Photo).where(Photo.regions.any(Region.deleted_at.is_(None))).order_by(Photo.id))
+    photos = session.scalars(
+        select(Photo).where(Photo.regions.any(Region.deleted_at.is_(None))).order_by(Photo.id)
+        .options(selectinload(Photo.derived),
+                 selectinload(Photo.regions).selectinload(Region.component).selectinload(Component.manufacturer)))
     for photo in photos:
         live = [r for r in photo.regions if r.deleted_at is None]
         if all(r.component is not None and r.component.status == ComponentStatus.verified for r in live):
