@@ -23,8 +23,8 @@ from .training_boards import PATCH, render_patch
 
 WIDTHS = (16, 24, 32, 48, 64)
 # What the shipped model was trained with; `bomcat train detector` defaults to the same.
-TRAINING_PATCHES = 18000
-TRAINING_MINUTES = 28.0
+TRAINING_PATCHES = 30000
+TRAINING_MINUTES = 30.0
 TRAINING_SEED = 3
 
 
@@ -152,7 +152,7 @@ def train(out: Path = MODEL_PATH, patches: int = TRAINING_PATCHES, minutes: floa
         real_images, real_masks = photo_patches(list(photos), from_photos, seed)
         images, masks = np.concatenate([images, real_images]), np.concatenate([masks, real_masks])
         log(f"cut {from_photos} patches from the photos in {', '.join(map(str, photos))}")
-    x_all = torch.from_numpy(images).permute(0, 3, 1, 2).contiguous()
+    x_all = torch.from_numpy(images)   # NHWC uint8, shared with numpy: no second copy of the patches
     y_all = torch.from_numpy(masks)[:, None].float().div(255)
     y_all = F.avg_pool2d(y_all, OUTPUT_STRIDE)   # soft targets at the map's resolution
     model = build_model()
@@ -162,7 +162,7 @@ def train(out: Path = MODEL_PATH, patches: int = TRAINING_PATCHES, minutes: floa
     model.train()
     while time.monotonic() < deadline:
         index = torch.randint(0, len(x_all), (batch,))
-        x, y = _augment(torch, x_all[index].float().div(255).sub(0.5), y_all[index])
+        x, y = _augment(torch, x_all[index].permute(0, 3, 1, 2).float().div(255).sub(0.5), y_all[index])
         logits = model(x)
         prob = torch.sigmoid(logits)
         dice = 1 - (2 * (prob * y).sum() + 1) / (prob.sum() + y.sum() + 1)
