@@ -23,8 +23,8 @@ from .training_boards import PATCH, render_patch
 
 WIDTHS = (16, 24, 32, 48, 64)
 # What the shipped model was trained with; `bomcat train detector` defaults to the same.
-TRAINING_PATCHES = 30000
-TRAINING_MINUTES = 30.0
+TRAINING_PATCHES = 18000
+TRAINING_MINUTES = 28.0
 TRAINING_SEED = 3
 
 
