@@ -37,11 +37,10 @@ def train_detector(out: str | None, patches: int | None, minutes: float | None, 
         import torch  # noqa: F401
     except ImportError:
         raise click.ClickException("training needs PyTorch: pip install -e .[train]") from None
-    from bomcat.images.detect import MODEL_PATH
     from bomcat.images.package_net import train as train_model
-    given = {key: value for key, value in {"patches": patches, "minutes": minutes, "seed": seed}.items()
-             if value is not None}
-    figures = train_model(Path(out) if out else MODEL_PATH, log=lambda message: click.echo(message, err=True),
+    given = {key: value for key, value in {"out": Path(out) if out else None, "patches": patches,
+                                           "minutes": minutes, "seed": seed}.items() if value is not None}
+    figures = train_model(log=lambda message: click.echo(message, err=True),
                           photos=tuple(Path(d) for d in photo_dirs), **given)
     click.echo(" ".join(f"{key}={value}" for key, value in figures.items()))
 

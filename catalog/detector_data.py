@@ -45,7 +45,7 @@ def reviewed_photos(session: Session) -> Iterator[tuple[Photo, list[Region]]]:
 
 
 def _hull_in_image(region: Region, width: int, height: int) -> tuple[int, int, int, int]:
-    x, y, w, h = RotatedBox(region.cx, region.cy, region.w, region.h, region.angle).hull()
+    x, y, w, h = RotatedBox(**region.box()).hull()
     x0, y0 = max(0.0, x), max(0.0, y)
     x1, y1 = min(float(width), x + w), min(float(height), y + h)
     return round(x0), round(y0), round(x1 - x0), round(y1 - y0)
@@ -58,7 +58,7 @@ def write_detector_examples(catalog: Catalog, directory: Path) -> dict:
     photos = 0
     with catalog.session() as session:
         for photo, regions in reviewed_photos(session):
-            upright = next((d for d in photo.derived if d.kind == "upright"), None)
+            upright = photo.derivative("upright")
             if upright is None:
                 continue  # ingest always makes one; a photo without it is not evidence this can use
             name = f"{photo.sha256[:20]}.jpg"

@@ -49,7 +49,7 @@ def test_export_boxes_writes_the_reviewed_photo_and_its_live_regions(reviewed, r
     assert summary["photos"] == 1 and summary["chips"] == len(chips) + 1   # the detected chips and the drawn one
     with catalog.session() as session:
         photo = session.get(Photo, photo_id)
-        upright = next(d for d in photo.derived if d.kind == "upright")
+        upright = photo.derivative("upright")
         live = {r.id: r for r in photo.regions if r.deleted_at is None}
         assert all(r.component.status == ComponentStatus.verified for r in live.values())
         upright_bytes = catalog.store.path(upright.path).read_bytes()
