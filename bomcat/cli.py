@@ -27,7 +27,21 @@ def emit(obj: dict, as_json: bool, human: str) -> None:
     sys.stdout.flush()
 
 
-@click.group(context_settings={"help_option_names": ["-h", "--help"]})
+class CatalogGroup(click.Group):
+    """Refusals from the packages (`bomcat.catalog.errors.CatalogError` and its kinds) end as one
+    `bomcat: error:` line and the exit code their class carries."""
+
+    def invoke(self, ctx: click.Context):
+        from bomcat.catalog.errors import CatalogError
+        try:
+            return super().invoke(ctx)
+        except CatalogError as exc:
+            error = BomcatError(str(exc))
+            error.exit_code = exc.exit_code
+            raise error from exc
+
+
+@click.group(cls=CatalogGroup, context_settings={"help_option_names": ["-h", "--help"]})
 @click.option("--db", "db_url", envvar="BOMCAT_DATABASE_URL", metavar="URL",
               help="SQLAlchemy URL of the catalog (default: SQLite in BOMCAT_HOME).")
 @click.option("--home", envvar="BOMCAT_HOME", type=click.Path(file_okay=False), metavar="DIR",
@@ -275,7 +289,10 @@ def serve(ctx, host: str, port: int) -> None:
 def run_server(ctx: click.Context, host: str, port: int) -> None:
     from bomcat.web import create_app
     catalog = open_catalog_from(ctx)
-    app = create_app({"CATALOG": catalog})
+    config = {"CATALOG": catalog}
+    if ctx.obj["home"]:
+        config["BOMCAT_HOME"] = ctx.obj["home"]  # where the session key is kept when none is configured
+    app = create_app(config)
     click.echo(f"bomcat: serving on http://{host}:{port}/  (Ctrl-C to stop)")
     app.run(host=host, port=port, debug=False, use_reloader=False)
 

@@ -130,6 +130,9 @@ def test_upload_detect_edit_review_publish_and_the_public_page(empty_server, bro
     ivan = sign_in(browser, server, "ivan")
     ivan.goto(f"{server}/devices/flow-cam")
     ivan.click("text=Upload photos")
+    # The drop must reach the upload page's script, not the page being left (a flaky race otherwise).
+    ivan.wait_for_url(f"{server}/devices/flow-cam/upload")
+    ivan.wait_for_load_state("load")
     ivan.evaluate(DROP_FILES, [["board.jpg", "image/jpeg", base64.b64encode(small_board[0]).decode()],
                                ["notes.txt", "text/plain", base64.b64encode(b"not a photo").decode()]])
     refused = ivan.locator("#uploads tr", has_text="notes.txt")

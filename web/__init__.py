@@ -4,7 +4,7 @@ from __future__ import annotations
 import os
 from typing import Any, Optional
 
-from flask import Flask, redirect, request, url_for
+from flask import Flask, abort, redirect, request, url_for
 from flask_wtf.csrf import CSRFProtect
 
 csrf = CSRFProtect()
@@ -13,16 +13,23 @@ csrf = CSRFProtect()
 def create_app(test_config: Optional[dict[str, Any]] = None) -> Flask:
     app = Flask(__name__, instance_relative_config=False)
     app.config.from_mapping(
-        SECRET_KEY=os.environ.get("BOMCAT_SECRET_KEY", "dev-only-change-me"),
         DATABASE_URL=os.environ.get("BOMCAT_DATABASE_URL"),
         BOMCAT_HOME=os.environ.get("BOMCAT_HOME"),
         QUEUE_URL=os.environ.get("BOMCAT_QUEUE_URL"),
         MAX_CONTENT_LENGTH=64 * 1024 * 1024,
         JSON_SORT_KEYS=False,
         WTF_CSRF_CHECK_DEFAULT=False,  # checked in check_csrf below, bearer-token requests excepted
+        SESSION_COOKIE_HTTPONLY=True,
+        SESSION_COOKIE_SAMESITE="Lax",
+        REMEMBER_COOKIE_SAMESITE="Lax",
     )
     if test_config:
         app.config.update(test_config)
+    if not app.config.get("SECRET_KEY"):
+        # Never a fixed default: a key known to others lets anyone forge an admin's session.
+        from bomcat.catalog.db import bomcat_home
+        from .secret_key import session_secret_key
+        app.config["SECRET_KEY"] = session_secret_key(bomcat_home(app.config["BOMCAT_HOME"]))
     if app.config.get("CATALOG") is None:
         from bomcat.catalog.db import open_catalog
         app.config["CATALOG"] = open_catalog(app.config["DATABASE_URL"], app.config["BOMCAT_HOME"])
@@ -46,9 +53,20 @@ def create_app(test_config: Optional[dict[str, Any]] = None) -> Flask:
 
     @app.before_request
     def check_csrf():
-        # Browsers (session cookie) must send the CSRF token; scripts with a bearer token need not.
-        if app.config.get("WTF_CSRF_ENABLED", True) and request.method in ("POST", "PUT", "PATCH", "DELETE") and \
-                not request.headers.get("Authorization", "").startswith("Bearer "):
+        """Browsers (a session cookie) must send the CSRF token. Only a request that authenticates by a
+        valid bearer token and carries no session cookie is a script and needs none."""
+        if request.method not in ("POST", "PUT", "PATCH", "DELETE"):
+            return
+        from flask_login import current_user
+        by_token = request.headers.get("Authorization", "").startswith("Bearer ")
+        with_session = app.config.get("SESSION_COOKIE_NAME", "session") in request.cookies
+        if by_token and not with_session:
+            if not current_user.is_authenticated:
+                abort(401, "the bearer token is not valid (make one with: bomcat users token NAME)")
+            return
+        if request.path.startswith("/api/") and not current_user.is_authenticated:
+            abort(401, "sign in or send 'Authorization: Bearer <token>'")
+        if app.config.get("WTF_CSRF_ENABLED", True):
             csrf.protect()
 
     @app.context_processor

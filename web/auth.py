@@ -1,9 +1,11 @@
 """Signing in: Flask-Login sessions for people, bearer tokens for scripts."""
 from __future__ import annotations
 
+import unicodedata
 from dataclasses import dataclass
 from functools import wraps
 from typing import Callable, Optional
+from urllib.parse import urlsplit
 
 from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
 from flask_login import LoginManager, current_user, login_user, logout_user
@@ -78,8 +80,16 @@ def requires(*roles: Role) -> Callable:
     return decorator
 
 
-def can_see_drafts() -> bool:
-    return bool(current_user.is_authenticated)
+def local_target(target: Optional[str]) -> Optional[str]:
+    """`target` when it is a path on this site, else None. Browsers drop tabs and newlines from a URL and
+    read a backslash as a slash, so a slash, a tab and '/evil.example' would leave the site: any control
+    character, whitespace or backslash disqualifies a target, as does a scheme or a host."""
+    if not target or any(ch.isspace() or ch == "\\" or unicodedata.category(ch).startswith("C") for ch in target):
+        return None
+    parts = urlsplit(target)
+    if parts.scheme or parts.netloc or not target.startswith("/") or target.startswith("//"):
+        return None
+    return target
 
 
 class LoginForm(FlaskForm):
@@ -95,9 +105,7 @@ def login():
             user = _signed_in(authenticate(session, form.name.data, form.password.data))
         if user is not None:
             login_user(user)
-            target = request.args.get("next") or ""
-            return redirect(target if target.startswith("/") and not target.startswith("//")
-                            else url_for("devices.device_list"))
+            return redirect(local_target(request.args.get("next")) or url_for("devices.device_list"))
         flash("Wrong user name or password.")
     return render_template("login.html", form=form)
 

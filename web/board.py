@@ -10,7 +10,7 @@ from bomcat.images.tiles import tile_path
 
 from .auth import requires
 from .serialize import board_region
-from .views import catalog, get_or_404, json_body, visible
+from .views import catalog, ensure_visible, get_or_404, json_body
 
 bp = Blueprint("board", __name__)
 
@@ -20,8 +20,7 @@ def tile(photo_id: int, level: int, col: int, row: int):
     with catalog().session() as session:
         photo = get_or_404(session, Photo, photo_id, "photo")
         upright = photo.derivative("upright")
-        if not visible(photo.device) or upright is None:
-            abort(404, f"no photo {photo_id}")
+        ensure_visible(upright, f"photo {photo_id}")
         sha, relpath = photo.sha256, upright.path
     store = catalog().store
     path = tile_path(store.path(relpath), store.tiles_dir(sha), level, col, row)

@@ -2,13 +2,13 @@
 catalog-wide parts list, also as CSV and JSON."""
 from __future__ import annotations
 
-from flask import Blueprint, abort
+from flask import Blueprint
 
 from bomcat.catalog.export import bom_row
 from bomcat.catalog.models import Component
 
 from .serialize import component_detail, component_row, device_summary
-from .views import catalog, data_view, get_or_404, public_component, shown_components, visible
+from .views import catalog, data_view, ensure_visible, get_or_404, shown_components
 
 bp = Blueprint("components", __name__)
 
@@ -17,8 +17,7 @@ bp = Blueprint("components", __name__)
 def component_page(component_id: int) -> dict:
     with catalog().session() as session:
         component = get_or_404(session, Component, component_id, "component")
-        if not (visible(component.device) and public_component(component)):
-            abort(404, f"no component {component_id}")
+        ensure_visible(component, f"component {component_id}")
         return {"component": component_detail(component)}
 
 

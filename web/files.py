@@ -8,7 +8,7 @@ from flask import Blueprint, abort, send_file
 from bomcat.catalog.models import DerivedImage, Photo
 from sqlalchemy import select
 
-from .views import catalog, visible
+from .views import catalog, ensure_visible
 
 bp = Blueprint("files", __name__, url_prefix="/files")
 SHA_RE = re.compile(r"^[0-9a-f]{64}$")
@@ -20,8 +20,7 @@ def original(sha: str):
         abort(404)
     with catalog().session() as session:
         photo = session.scalar(select(Photo).where(Photo.sha256 == sha))
-        if photo is None or not visible(photo.device):
-            abort(404, "no such photo")
+        ensure_visible(photo, "such photo")
         media_type, name = photo.media_type, photo.original_filename
     path = catalog().store.original_path(sha)
     return send_file(path, mimetype=media_type, download_name=name or sha, max_age=3600)
@@ -31,8 +30,7 @@ def original(sha: str):
 def derived(derived_id: int):
     with catalog().session() as session:
         item = session.get(DerivedImage, derived_id)
-        if item is None or not visible(item.photo.device):
-            abort(404, "no such derived image")
+        ensure_visible(item, "such derived image")
         relpath = item.path
     path = catalog().store.path(relpath)
     mimetype = "image/png" if relpath.endswith(".png") else "image/jpeg"

@@ -13,7 +13,7 @@ from bomcat.catalog.records import slugify
 
 from .serialize import device_summary, maker_url
 from .suppliers import suppliers_of
-from .views import catalog, data_view, shown_components, visible
+from .views import can_see, catalog, data_view, shown_components
 
 bp = Blueprint("places", __name__)
 UNKNOWN = "country unknown"
@@ -59,7 +59,7 @@ def country_page(slug: str) -> dict:
 def maker_page(slug: str) -> dict:
     with catalog().session() as session:
         devices = [d for d in session.scalars(select(Device).order_by(Device.model))
-                   if slugify(d.maker) == slug and visible(d)]
+                   if slugify(d.maker) == slug and can_see(d)]
         if not devices:
             abort(404, f"no device maker {slug!r}")
         ids = [d.id for d in devices]

@@ -6,7 +6,7 @@ from flask import Blueprint, abort, request
 from bomcat.catalog.search import search_components
 
 from .serialize import component_row, device_summary
-from .views import catalog, data_view, public_component, visible
+from .views import can_see, catalog, data_view
 
 bp = Blueprint("search", __name__)
 
@@ -22,7 +22,7 @@ def search_page() -> dict:
             except ValueError as exc:
                 abort(400, str(exc))
             for c in found:
-                if visible(c.device) and public_component(c):
+                if can_see(c):
                     row = component_row(c)
                     row["device"] = device_summary(c.device)
                     results.append(row)

@@ -42,9 +42,9 @@ def region_dict(r: Region) -> dict:
 
 def board_region(r: Region) -> dict:
     """A region as the board view draws it: its box, and what its component says (when public)."""
-    from .views import public_component
+    from .views import can_see
     item = region_dict(r)
-    component = r.component if r.component is not None and public_component(r.component) else None
+    component = r.component if can_see(r.component) else None
     item.update({"deleted": r.deleted_at is not None,
                  "status": component.status.value if component else "none",
                  "label": r.designator or (component.part_number if component else None) or "?",

@@ -14,31 +14,33 @@ def catalog() -> Catalog:
     return current_app.config["CATALOG"]
 
 
-def visible(device) -> bool:
-    """Anonymous visitors see published devices only; signed-in people see drafts too."""
+def can_see(thing) -> bool:
+    """May the current visitor see this row? The one policy: `bomcat.catalog.visibility.can_see`."""
     from flask_login import current_user
-    return device.status.value == "published" or bool(current_user.is_authenticated)
+    from bomcat.catalog.visibility import can_see as policy
+    return policy(current_user, thing)
 
 
-def public_component(component) -> bool:
-    """On a published page, only verified components are public."""
-    from flask_login import current_user
-    return bool(current_user.is_authenticated) or component.status.value == "verified"
+def ensure_visible(thing, what: str) -> None:
+    """A 404 (never a 403: a private row's existence is private too) unless the visitor may see it."""
+    if not can_see(thing):
+        abort(404, f"no {what}")
 
 
 def shown_components(session, *where) -> list:
-    """Every component the current visitor may see across the catalog, in one query (anonymous
-    visitors: verified components of published devices), with what the pages draw on loaded."""
+    """Every component the current visitor may see across the catalog, in one query (the SQL form of
+    the visibility policy), with what the pages draw on loaded."""
     from flask_login import current_user
     from sqlalchemy import select
     from sqlalchemy.orm import selectinload
-    from bomcat.catalog.models import Component, ComponentStatus, Device, DeviceStatus, Region
+    from bomcat.catalog.models import Component, Device, Region
+    from bomcat.catalog.visibility import public_components, signed_in
     query = (select(Component).join(Device).where(*where)
              .options(selectinload(Component.manufacturer), selectinload(Component.device),
                       selectinload(Component.reviews), selectinload(Component.region).selectinload(Region.crops))
              .order_by(Component.device_id, Component.id))
-    if not current_user.is_authenticated:
-        query = query.where(Device.status == DeviceStatus.published, Component.status == ComponentStatus.verified)
+    if not signed_in(current_user):
+        query = query.where(public_components())
     return list(session.scalars(query))
 
 
