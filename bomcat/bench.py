@@ -8,6 +8,7 @@ import json
 import re
 import statistics
 import time
+from functools import lru_cache
 from pathlib import Path
 from typing import Callable, Optional
 
@@ -28,15 +29,23 @@ def same_maker(reference: str, answer: Optional[str]) -> bool:
     return (reference or "").strip().casefold() == (answer or "").strip().casefold()
 
 
+@lru_cache(maxsize=1)
+def _names_printed() -> dict[str, str]:
+    from bomcat.catalog.resolver import knowledge
+    out: dict[str, str] = {}
+    for m in knowledge.load().manufacturers.values():
+        for n in (m.name, *m.aliases, *m.logos):
+            out.setdefault(re.sub(r"[^A-Z0-9]", "", n.upper()), m.name)
+    return out
+
+
 def naive_manufacturer(text: str) -> Optional[str]:
     """The anchor's rule: a manufacturer name (or alias) printed as a word of the marking."""
-    from bomcat.catalog.resolver import knowledge
-    kb = knowledge.load()
+    names = _names_printed()
     for word in re.split(r"[\s|]+", text):
         key = re.sub(r"[^A-Z0-9]", "", word.upper())
-        for m in kb.manufacturers.values():
-            if key and key in {re.sub(r"[^A-Z0-9]", "", n.upper()) for n in (m.name, *m.aliases, *m.logos)}:
-                return m.name
+        if key and key in names:
+            return names[key]
     return None
 
 
@@ -79,14 +88,37 @@ def _best_rate(system: Callable[[str], dict], markings: list[str], rounds: int =
     return best
 
 
+def _read_tsv_skipping_comments(path: Path) -> list[dict]:
+    if not path.exists():
+        raise click.ClickException(f"{path}: no such file")
+    with path.open(newline="", encoding="utf-8") as fh:
+        return list(csv.DictReader((line for line in fh if not line.startswith("#")), delimiter="\t"))
+
+
+def score_resolver(rows: list[dict], answers: list[dict]) -> dict:
+    """Manufacturer, part number and both right; precision and count of answers with confidence >= 0.9."""
+    maker = [same_maker(r["manufacturer"], a["manufacturer"]) for r, a in zip(rows, answers)]
+    part = [part_right(r["part_number"], a["part_number"]) for r, a in zip(rows, answers)]
+    confident = [m and p for m, p, a in zip(maker, part, answers) if a["confidence"] >= 0.9]
+    n = max(1, len(rows))
+    return {"n": len(rows), "manufacturer": f"{sum(maker) / n:.3f}", "part_number": f"{sum(part) / n:.3f}",
+            "both": f"{sum(m and p for m, p in zip(maker, part)) / n:.3f}",
+            "precision@0.9": f"{sum(confident) / len(confident):.3f}" if confident else "n/a",
+            "answers@0.9": len(confident)}
+
+
 @bench.command("resolver")
-@click.argument("tsv", type=click.Path(dir_okay=False))
-@click.option("--errors", is_flag=True, help="List the markings bomcat gets wrong.")
+@click.argument("tsv", nargs=-1, required=True, type=click.Path(dir_okay=False))
+@click.option("--first", "first", default=66, show_default=True,
+              help="Also score the first file's first N rows and the rest apart (the shared dev set: 66 rows "
+                   "the rules were first written against, then the rows added to measure generalisation).")
+@click.option("--errors", is_flag=True, help="List the markings bomcat gets wrong (do not use it on a validation set).")
 @click.option("--json", "as_json", is_flag=True)
-def bench_resolver(tsv: str, errors: bool, as_json: bool) -> None:
-    """Score the resolver on TSV (marking, manufacturer, part_number, category, source)."""
+def bench_resolver(tsv: tuple[str, ...], first: int, errors: bool, as_json: bool) -> None:
+    """Score the resolver on each TSV (marking, manufacturer, part_number, category, source): the anchor
+    and bomcat side by side, per file and per group of rows, with start-up time and throughput."""
     from bomcat.catalog.resolver import default_resolver
-    rows = _read_rows(Path(tsv), "\t")
+    files = [(path, _read_tsv_skipping_comments(Path(path))) for path in tsv]
     start = time.perf_counter()
     resolver = default_resolver()
     startup = time.perf_counter() - start
@@ -94,31 +126,31 @@ def bench_resolver(tsv: str, errors: bool, as_json: bool) -> None:
         "anchor": lambda m: {"manufacturer": naive_manufacturer(m), "part_number": naive_part(m), "confidence": 0.0},
         "bomcat": resolver.resolve,
     }
+    all_markings = [r["marking"] for _, rows in files for r in rows]
+    rates = {name: _best_rate(system, all_markings) for name, system in systems.items()}
     report = []
-    for name, system in systems.items():
-        answers = [system(r["marking"]) for r in rows]
-        rate = _best_rate(system, [r["marking"] for r in rows])
-        maker = [same_maker(r["manufacturer"], a["manufacturer"]) for r, a in zip(rows, answers)]
-        part = [part_right(r["part_number"], a["part_number"]) for r, a in zip(rows, answers)]
-        confident = [m and p for m, p, a in zip(maker, part, answers) if a["confidence"] >= 0.9]
-        report.append({"system": name, "n": len(rows),
-                       "manufacturer": f"{sum(maker) / len(rows):.3f}", "part_number": f"{sum(part) / len(rows):.3f}",
-                       "both": f"{sum(m and p for m, p in zip(maker, part)) / len(rows):.3f}",
-                       "precision@0.9": f"{sum(confident) / len(confident):.3f}" if confident else "n/a",
-                       "answers@0.9": len(confident), "markings/s": f"{rate:,.0f}"})
-        if errors and name == "bomcat":
-            for r, a, m, p in zip(rows, answers, maker, part):
-                if not (m and p):
-                    click.echo(f"MISS {r['marking']!r}: want {r['manufacturer']} {r['part_number']}, "
-                               f"got {a['manufacturer']} {a['part_number']} ({a['confidence']}) {a['explanation']}",
-                               err=True)
+    for number, (path, rows) in enumerate(files):
+        groups = [(Path(path).name, 0, len(rows))]
+        if number == 0 and 0 < first < len(rows):
+            groups += [(f"{Path(path).name} rows 1-{first}", 0, first),
+                       (f"{Path(path).name} rows {first + 1}-{len(rows)}", first, len(rows))]
+        for name, system in systems.items():
+            answers = [system(r["marking"]) for r in rows]
+            for label, lo, hi in groups:
+                report.append({"set": label, "system": name, **score_resolver(rows[lo:hi], answers[lo:hi]),
+                               "markings/s": f"{rates[name]:,.0f}"})
+            if errors and name == "bomcat":
+                for r, a in zip(rows, answers):
+                    if not (same_maker(r["manufacturer"], a["manufacturer"]) and part_right(r["part_number"], a["part_number"])):
+                        click.echo(f"MISS {r['marking']!r}: want {r['manufacturer']} {r['part_number']}, got "
+                                   f"{a['manufacturer']} {a['part_number']} ({a['confidence']}) {a['explanation']}", err=True)
     if as_json:
         for line in report:
             click.echo(json.dumps(line))
         return
-    click.echo(f"resolver benchmark on {tsv} (knowledge base loaded in {startup:.2f} s)")
-    _table(report, ["system", "n", "manufacturer", "part_number", "both", "precision@0.9", "answers@0.9",
-                    "markings/s"])
+    click.echo(f"resolver benchmark ({len(all_markings)} markings; knowledge base loaded in {startup:.2f} s)")
+    _table(sorted(report, key=lambda r: (r["set"], r["system"])),
+           ["set", "system", "n", "manufacturer", "part_number", "both", "precision@0.9", "answers@0.9", "markings/s"])
 
 
 def character_error_rate(reference: str, hypothesis: str) -> float:

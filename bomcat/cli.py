@@ -80,9 +80,9 @@ def resolve(as_json: bool, markings: tuple[str, ...]) -> None:
     resolver = default_resolver()
     for marking in _markings(markings):
         result = resolver.resolve(marking)
-        human = (f"{marking}\t{result['manufacturer'] or '?'}\t{result['part_number'] or '?'}"
-                 f"\t{result['confidence']:.2f}\t{result['explanation']}")
-        emit(result, as_json, human)
+        human = (f"{marking}\t{result.manufacturer or '?'}\t{result.part_number or '?'}"
+                 f"\t{result.confidence:.2f}\t{result.explanation}")
+        emit(result.as_dict(), as_json, human)
 
 
 def _check_files(paths: tuple[str, ...]) -> None:
@@ -348,7 +348,9 @@ def worker(ctx, queue_url: str, burst: bool) -> None:
 from bomcat.bench import bench  # noqa: E402  (registers the `bench` group)
 from bomcat.export_cli import export  # noqa: E402
 from bomcat.train_cli import train  # noqa: E402
+from bomcat.knowledge_cli import knowledge  # noqa: E402
 
 main.add_command(bench)
 main.add_command(export)
 main.add_command(train)
+main.add_command(knowledge)

@@ -102,7 +102,7 @@ def plausibility(lines: list[str]) -> float:
 def score_reading(reading: RawReading, resolver: Resolver) -> float:
     if not reading.lines:
         return 0.0
-    result = resolver.resolve(reading.text)
+    result = resolver.resolve(reading.text).as_dict()  # the JSON form: stored with the reading
     reading.resolution = result
     known = 0.35 if result["manufacturer"] else 0.0
     sideways = 0.6 * (1.0 - reading.upright)  # the engine read it, but turned: not this orientation
@@ -158,7 +158,7 @@ def read_chip(image: np.ndarray, engines: Sequence[str] = (DEFAULT_ENGINE,),
             break  # later engines are a fallback for when this one found no part at all
     chosen = max(range(len(readings)), key=lambda i: readings[i].score)
     best = readings[chosen]
-    resolution = best.resolution or resolver.resolve(best.text)
+    resolution = best.resolution or resolver.resolve(best.text).as_dict()
     # The marking as the resolver explains it (OCR slips in the part number and the logo undone);
     # every raw reading stays in `readings` for the reviewer.
     lines = resolution.get("reading") or best.lines

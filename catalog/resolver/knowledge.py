@@ -30,6 +30,7 @@ from functools import lru_cache
 from importlib import resources
 from typing import Optional
 
+from .catalogue import Catalogue, load_catalogue
 from .confusion import TolerantPattern, compile_tolerant, fold
 
 _NOT_ALNUM = re.compile(r"[^A-Za-z0-9]")
@@ -80,6 +81,7 @@ class Family:
     logo_required: bool = False
     multi_source: bool = False
     earlier_makers: list[str] = field(default_factory=list)
+    code_lookup: Optional[str] = None             # codes of this shape stand for parts only a table knows
     known: tuple[str, ...] = ()                  # reduced (A-Z0-9) part numbers known to exist
     known_regex: Optional[re.Pattern] = None      # the known parts as one longest-first alternation
     forms: list[Form] = field(default_factory=list)
@@ -121,6 +123,7 @@ def _family(m: ManufacturerInfo, stem: str, index: int, raw: dict) -> Family:
             logo_required=bool(raw.get("logo_required", False)),
             multi_source=bool(raw.get("multi_source", False)),
             earlier_makers=list(raw.get("earlier_makers", [])),
+            code_lookup=raw.get("code_lookup"),
         )
         fam.known = tuple(sorted({reduce_part(p) for p in [*raw.get("known", []), *(pn for _, pn in fam.markings)]},
                                  key=len, reverse=True))
@@ -182,6 +185,12 @@ class KnowledgeBase:
     # Folded 2nd-3rd characters -> (form, first characters): for tokens whose first character
     # was lost at the edge of the crop ('H559L' for CH559L).
     lost_first: dict[str, list[tuple[Form, frozenset[str]]]] = field(default_factory=dict)
+    catalogue: Catalogue = field(default_factory=Catalogue)   # the imported layer (catalogue.py)
+    imported_names: set[str] = field(default_factory=set)     # name keys that came from imports only
+
+    def stats(self) -> dict[str, int]:
+        return {"manufacturers": len(self.manufacturers), "families": len(self.families),
+                "curated_known_parts": sum(len(f.known) for f in self.families), **self.catalogue.stats()}
 
     @property
     def families(self) -> list[Family]:
@@ -216,7 +225,30 @@ def _index_key(prefix: str) -> Optional[str]:
     return "1:" + fold(prefix) if prefix else None
 
 
-def build(files: dict[str, dict]) -> KnowledgeBase:
+def _imported_makers(catalogue: Catalogue, manufacturers: dict[str, ManufacturerInfo],
+                     names: dict[str, ManufacturerInfo]) -> set[str]:
+    """Makers the importers found that no curated file describes: a name (and its aliases) to
+    recognise as a logo, nothing more. Returns the name keys they added. Short names (under four
+    letters, e.g. JEP106's 'AMI') are not logos: lot codes are made of such letters."""
+    added: set[str] = set()
+    for row in catalogue.makers:
+        name = row["name"]
+        if name in manufacturers:
+            continue
+        aliases = [a for a in row.get("aliases", "").split(";") if a]
+        manufacturers[name] = ManufacturerInfo(
+            key="imported:" + name, name=name, aliases=aliases, logos=[], country=row.get("country") or None,
+            parent=None, successor=None, successor_year=None, jep106=None,
+            note=f"imported from {row.get('source', '?').split(':', 1)[0]}")
+        for text in [name, *aliases]:
+            key = fold(_NOT_ALNUM.sub("", text))
+            if len(key) >= 4 and key not in names:
+                names[key] = manufacturers[name]
+                added.add(key)
+    return added
+
+
+def build(files: dict[str, dict], catalogue: Optional[Catalogue] = None) -> KnowledgeBase:
     manufacturers: dict[str, ManufacturerInfo] = {}
     for stem in sorted(files):
         m = _manufacturer(stem, files[stem])
@@ -267,8 +299,11 @@ def build(files: dict[str, dict]) -> KnowledgeBase:
         for logo in m.logos:
             if len(logo) == 1:
                 short_logos.setdefault(logo.upper(), []).append(m.name)
+    catalogue = catalogue or Catalogue()
+    imported_names = _imported_makers(catalogue, manufacturers, names)
     return KnowledgeBase(manufacturers, names, token_forms, open_forms, marking_forms, short_logos,
-                         {k: [(f, frozenset(c)) for f, c in v.values()] for k, v in lost_first.items()})
+                         {k: [(f, frozenset(c)) for f, c in v.values()] for k, v in lost_first.items()},
+                         catalogue, imported_names)
 
 
 def read_files() -> dict[str, dict]:
@@ -285,4 +320,4 @@ def read_files() -> dict[str, dict]:
 
 @lru_cache(maxsize=1)
 def load() -> KnowledgeBase:
-    return build(read_files())
+    return build(read_files(), load_catalogue())

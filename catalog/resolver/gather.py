@@ -1,0 +1,319 @@
+"""Finding what a marking may say: makers' names and logos, and candidate parts from the curated
+families (token forms, marking-wide forms, shortened forms, codes) and from the imported catalogue
+(known part numbers, package codes, part-number patterns). Scores start here from the evidence
+table (`evidence.py`); weighing against logos and knowledge happens in `resolve.py`."""
+from __future__ import annotations
+
+import re
+import string
+from typing import Optional
+
+from rapidfuzz import fuzz, process
+
+from . import knowledge
+from .catalogue import reduce
+from .confusion import fold, match_tolerant, search_tolerant, substitution_cost
+from .evidence import ANSWER_THRESHOLD, RULES, Candidate, apply, date_like
+from .knowledge import Family, Form, KnowledgeBase, ManufacturerInfo, is_known
+from .parse import COUNTRIES, Marking, Token
+
+_NOT_ALNUM = re.compile(r"[^A-Za-z0-9]")
+_COUNTRY_TAIL = re.compile(r"^(.{2,}[A-Z0-9])(" + "|".join(sorted((c for c in COUNTRIES if len(c) >= 5),
+                                                                   key=len, reverse=True)) + ")$")
+FIT_RULE = {"verbatim": "fit.verbatim", "code": "fit.code", "form": "fit.form", "dropped": "fit.dropped"}
+
+
+def fill(template: str, groups: dict, token: str) -> str:
+    values = {k: (v or "") for k, v in groups.items()}
+    values["_token"] = token
+    return string.Formatter().vformat(template, (), values)
+
+
+class Gatherer:
+    def __init__(self, kb: KnowledgeBase) -> None:
+        self.kb = kb
+        self._pattern_logos = [m for m in kb.manufacturers.values() if m.logo_patterns]
+        # Curated names of 5+ characters, by the lengths of readings they may be confused with (±1);
+        # imported names are matched exactly only (there are too many to guess at misreadings).
+        self._names_by_length: dict[int, list[str]] = {}
+        for name in kb.names:
+            if len(name) >= 5 and name not in kb.imported_names:
+                for length in (len(name) - 1, len(name), len(name) + 1):
+                    self._names_by_length.setdefault(length, []).append(name)
+        self._catalogue_families: dict[tuple[str, str], Family] = {}
+
+    # -- makers -------------------------------------------------------------
+    def logos(self, marking: Marking) -> dict[str, ManufacturerInfo]:
+        """Manufacturers whose name, alias or logo text appears as a token (or two joined)."""
+        found: dict[str, ManufacturerInfo] = {}
+        tokens = marking.tokens
+        for i, token in enumerate(tokens):
+            m = self.kb.names.get(token.key)
+            if m is None and len(token.norm) >= 5 and sum(c.isalpha() for c in token.norm) >= 0.8 * len(token.norm):
+                m = self._fuzzy_name(token.norm)  # names are letters; lot codes are not worth the search
+            if m is None:
+                m = next((x for x in self._pattern_logos if any(p.match(token.norm) for p in x.logo_patterns)),
+                         None)
+            if m is None and i + 1 < len(tokens) and tokens[i + 1].line == token.line:
+                m = self.kb.names.get(token.key + tokens[i + 1].key)
+                if m:
+                    tokens[i + 1].label, tokens[i + 1].detail = "logo", m.name
+            if m is not None and len(token.key) <= 3 and token.index > 0 and not (m.name in found):
+                # A logo of two or three letters ('BB', 'ST', 'SEC') stands first on its line or alone;
+                # in the middle of a line such letters are a lot or grade code ('0T BB').
+                continue
+            if m is not None:
+                token.label, token.detail = "logo", m.name
+                found[m.name] = m
+        return found
+
+    def curated_logo(self, marking: Marking, maker: str) -> bool:
+        """Whether the maker is named by curated knowledge (its own file), not only by an import."""
+        return any(t.detail == maker and t.key not in self.kb.imported_names
+                   for t in marking.tokens if t.label == "logo")
+
+    def _fuzzy_name(self, norm: str) -> Optional[ManufacturerInfo]:
+        """A manufacturer name misread by one or two characters ('SANY0', 'BOADCOM')."""
+        key = fold(_NOT_ALNUM.sub("", norm))
+        choices = self._names_by_length.get(len(key))
+        if not choices:
+            return None
+        found = process.extractOne(key, choices, scorer=fuzz.ratio, score_cutoff=88)
+        return self.kb.names[found[0]] if found else None
+
+    # -- curated families -----------------------------------------------------
+    def token_candidates(self, token: str, index: tuple[int, ...]) -> list[Candidate]:
+        forms: list[Form] = list(self.kb.token_forms.get(fold(token[:2]), ()))
+        if len(token) < 2:
+            forms += self.kb.token_forms.get("1:" + fold(token), ())
+        forms += self.kb.open_forms
+        return self.match_forms(forms, token, index)
+
+    def match_forms(self, forms: list[Form], token: str, index: tuple[int, ...]) -> list[Candidate]:
+        out = []
+        for form in forms:
+            repair = match_tolerant(form.pattern, token)
+            if repair is None:
+                continue
+            fam = form.family
+            if form.kind == "verbatim":
+                part = repair.text
+            elif form.kind == "code":
+                part = form.template
+            else:
+                m = form.pattern.strict.fullmatch(repair.text)
+                part = fill(form.template, m.groupdict(), repair.text)
+            cand = Candidate(part, fam.manufacturer, fam.name, fam.category, form.kind, token, repair.cost,
+                             family=fam, date_convention=fam.date_code, tokens_used=index)
+            cand.repaired, cand.literals = repair.text, form.pattern.literals
+            cand.part_unknown = form.kind == "verbatim" and fam.code_lookup is not None
+            self._score_fit(cand, form, token, repair.text, repair.cost)
+            out.append(cand)
+        return out
+
+    @staticmethod
+    def _score_fit(cand: Candidate, form: Form, token: str, repaired: str, cost: float) -> None:
+        fam = form.family
+        rule = "catalogue.unlisted_code" if cand.part_unknown else FIT_RULE[form.kind]
+        apply(cand, rule, token=token, family=fam.name, drop=fam.drop, maker=fam.manufacturer.name,
+              part=form.template, how=fam.code_lookup)
+        literals = form.pattern.literals if form.kind != "code" else 5
+        if form.kind == "dropped":
+            literals += len(fam.drop or "")
+        apply(cand, "fit.specificity", weight=0.025 * min(literals, 6) - 0.06, quiet=True, literals=literals)
+        if len(token) < 5:
+            apply(cand, "fit.short_token", quiet=True)
+        if cost:
+            apply(cand, "ocr.repair_cost", weight=-0.4 * cost, quiet=True, cost=cost)
+        if repaired != token:
+            apply(cand, "ocr.repaired", repaired=repaired)
+        if form.kind == "dropped" and date_like(token):
+            apply(cand, "token.date_like", token=token)
+
+    def joined_candidates(self, tokens: list[Token], i: int) -> list[Candidate]:
+        joined = tokens[i].norm + tokens[i + 1].norm
+        found = self.token_candidates(joined, (i, i + 1))
+        for cand in found:
+            apply(cand, "token.joined")
+        return found
+
+    def marking_candidates(self, marking: Marking) -> list[Candidate]:
+        text = marking.normalized
+        out = []
+        for form in self.kb.marking_forms:
+            found = search_tolerant(form.pattern, text)
+            if not found:
+                continue
+            m, repair = found
+            fam = form.family
+            part = fill(form.template, m.groupdict(), m.group(0))
+            cand = Candidate(part, fam.manufacturer, fam.name, fam.category, "form", m.group(0), repair.cost,
+                             family=fam, date_convention=fam.date_code)
+            apply(cand, "fit.marking_form", token=m.group(0).strip(" |"), family=fam.name)
+            if repair.cost:
+                apply(cand, "ocr.repair_cost", weight=-0.4 * repair.cost, quiet=True, cost=repair.cost)
+                apply(cand, "ocr.repaired", repaired=m.group(0).strip(" |"))
+            cand.span, cand.repaired = m.span(), m.group(0)
+            out.append(cand)
+        return out
+
+    def lost_first_candidates(self, token: str, index: tuple[int, ...]) -> list[Candidate]:
+        """Candidates for a token whose first character the crop or the engine lost."""
+        out = []
+        for form, firsts in self.kb.lost_first.get(fold(token[:2]), ()):
+            for first in sorted(firsts):
+                for cand in self.match_forms([form], first + token, index):
+                    if not is_known(cand.family, cand.part_number):
+                        continue  # a guessed first character must at least give a real part
+                    apply(cand, "token.lost_first", first=first)
+                    out.append(cand)
+        return out
+
+    def stray_first_candidates(self, token: str, index: tuple[int, ...]) -> list[Candidate]:
+        """Candidates for a token with one character too many in front: a logo or the pin-1 dot
+        read as a letter and run into the part number ('SULN2803A')."""
+        out = []
+        for cand in self.token_candidates(token[1:], index):
+            if cand.kind != "verbatim" or not is_known(cand.family, cand.part_number):
+                continue  # only a real part printed in full may explain the rest
+            apply(cand, "token.stray_first", first=token[0])
+            out.append(cand)
+        return out
+
+    # -- merged tokens --------------------------------------------------------
+    def split_merged(self, marking: Marking) -> None:
+        """OCR drops spaces: 'SIPEXSP3223EEX' is the SIPEX logo and SP3223EEX, '7OWJAPAN' a code and a
+        country. A token that a family explains as it is stays whole."""
+        out: list[Token] = []
+        for token in marking.tokens:
+            cut = self._merge_point(token)
+            if cut:
+                out.append(Token(token.text[:cut], token.norm[:cut], token.line, token.index))
+                out.append(Token(token.text[cut:], token.norm[cut:], token.line, token.index))
+            else:
+                out.append(token)
+        marking.tokens = out
+
+    def _merge_point(self, token: Token) -> int:
+        norm = token.norm
+        if len(norm) < 6 or token.key in self.kb.names:
+            return 0
+        folded = fold(norm)
+        cut = next((n for n in range(min(10, len(norm) - 3), 2, -1)
+                    if folded[:n] in self.kb.names and folded[:n] not in self.kb.imported_names), 0)
+        if not cut:
+            m = _COUNTRY_TAIL.match(norm)
+            cut = m.end(1) if m else 0
+        if cut and any(c.score >= ANSWER_THRESHOLD for c in self.token_candidates(norm, ())):
+            return 0
+        return cut
+
+    # -- the imported catalogue ------------------------------------------------
+    def catalogue_family(self, maker: str, category: str) -> Optional[Family]:
+        """A stand-in family for a catalogue entry, so that candidates from the catalogue are weighed
+        like any other (date codes, logos)."""
+        key = (maker, category)
+        if key not in self._catalogue_families:
+            m = self.kb.manufacturers.get(maker)
+            if m is None:
+                return None
+            self._catalogue_families[key] = Family(
+                key=f"catalogue:{maker}:{category}", manufacturer=m, name=f"{maker} {category.replace('_', ' ')}",
+                category=category, part="", suffix="", drop=None, description=None, source="imported tables",
+                date_code=m.date_code, codes={}, markings=[])
+        return self._catalogue_families[key]
+
+    def catalogue_candidates(self, token: str, index: tuple[int, ...]) -> list[Candidate]:
+        """Known part numbers, package codes and part-number patterns of the imported tables."""
+        cat = self.kb.catalogue
+        reduced = reduce(token)
+        out: list[Candidate] = []
+        if reduced in cat.codes:
+            part, maker, source = cat.codes[reduced]
+            fam = self.catalogue_family(maker, "memory")
+            if fam is not None:
+                cand = Candidate(part, fam.manufacturer, f"{maker} package codes", fam.category, "code", token, 0.0,
+                                 family=fam, tokens_used=index)
+                apply(cand, "catalogue.code", token=token, maker=maker, part=part, source=source.split(":")[0])
+                out.append(cand)
+        if len(reduced) < 5 or date_like(reduced):
+            return out
+        head = cat.longest_known(token)
+        if head is not None:
+            out += self._known_candidates(head, token, index, "catalogue.known")
+        else:
+            for head in cat.folded_known(token):
+                cost = sum(substitution_cost(a, b) for a, b in zip(reduced, head))
+                if cost <= 0.6:
+                    found = self._known_candidates(head, token, index, "catalogue.known")
+                    for cand in found:
+                        cand.repair_cost, cand.repaired = cost, head + reduced[len(head):]
+                        cand.part_number = restyle_known(head, token)
+                        apply(cand, "ocr.repair_cost", weight=-0.4 * cost, quiet=True, cost=cost)
+                        apply(cand, "ocr.repaired", repaired=cand.part_number)
+                    out += found
+            for key, tail in cat.known_tails(token):
+                out += self._known_candidates(key, token, index, "catalogue.known_tail", tail=tail)
+        if not out:
+            out += self._pattern_candidates(token, index)
+        if not out and (series := self.kb.catalogue.series_maker(token)):
+            prefix, maker, count = series
+            fam = self.catalogue_family(maker, "ic")
+            if fam is not None:
+                cand = Candidate(token, fam.manufacturer, fam.name, "ic", "pattern", token, 0.0, family=fam,
+                                 tokens_used=index, literals=len(prefix))
+                apply(cand, "catalogue.series_prefix", weight=0.52 + 0.02 * min(len(prefix), 4), prefix=prefix,
+                      count=count, maker=maker)
+                out.append(cand)
+        return out
+
+    def _known_candidates(self, head: str, token: str, index: tuple[int, ...], rule: str,
+                          tail: Optional[str] = None) -> list[Candidate]:
+        entries = {p.maker: p for p in self.kb.catalogue.parts[head]}
+        out = []
+        for maker, entry in entries.items():
+            fam = self.catalogue_family(maker, entry.category)
+            if fam is None:
+                continue
+            if tail is not None:  # printed without the leading letters: the part is the known one
+                part = entry.part + token.upper()[len(tail):] if reduce(token) != tail else entry.part
+            else:
+                part = token if head != reduce(token) else entry.part
+            kind = "dropped" if tail is not None else "catalogue"
+            cand = Candidate(part, fam.manufacturer, fam.name, entry.category, kind, token, 0.0,
+                             family=fam, tokens_used=index, literals=len(tail or head))
+            apply(cand, rule, weight=RULES[rule].weight + 0.025 * min(len(tail or head) - 4, 8), token=token,
+                  part=entry.part, maker=maker, source=entry.source.split(":")[0])
+            cand.maker_unknown = len(entries) > 1
+            out.append(cand)
+        return out
+
+    def _pattern_candidates(self, token: str, index: tuple[int, ...]) -> list[Candidate]:
+        by_maker: dict[str, tuple] = {}
+        for entry, m in self.kb.catalogue.matching_patterns(token):
+            held = by_maker.get(entry.maker)
+            if held is None or len(entry.prefix) > len(held[0].prefix):
+                by_maker[entry.maker] = (entry, m)
+        out = []
+        for maker, (entry, m) in by_maker.items():
+            fam = self.catalogue_family(maker, entry.category)
+            if fam is None:
+                continue
+            cand = Candidate(token, fam.manufacturer, fam.name, entry.category, "pattern", token, 0.0,
+                             family=fam, tokens_used=index, literals=len(entry.prefix))
+            apply(cand, "catalogue.pattern", weight=0.55 + 0.02 * min(len(entry.prefix), 5), token=token,
+                  maker=maker, regex=entry.regex, source=entry.source.split(":")[0])
+            out.append(cand)
+        return out
+
+
+def restyle_known(known: str, printed: str) -> str:
+    """The printed token with its first characters replaced by the known part's (OCR slips undone)."""
+    out, k = [], 0
+    for ch in printed.upper():
+        if k < len(known) and ch.isalnum():
+            out.append(known[k])
+            k += 1
+        else:
+            out.append(ch)
+    return "".join(out)
