@@ -49,6 +49,13 @@ def read(imported: Imported, flashdetector: Path, fdnext: Path) -> int:
             part = clean(part)
             if PART.match(part) and not (vendor in ("intel", "micron") and part.startswith("29F")):
                 imported.part(part, maker, "nand_flash", "flashdetector:fdb.json")
+    for entry in fdb.get("iddb", {}).values():  # the parts that answer each flash ID ('samsung K9DUGY8H5A')
+        for named in entry.get("n", []):
+            vendor, _, part = named.partition(" ")
+            part = clean(part)
+            if vendor in VENDORS and PART.match(part) and not (vendor in ("intel", "micron") and part.startswith("29F")):
+                imported.part(part, imported.maker(VENDORS[vendor], "flashdetector:fdb.json"), "nand_flash",
+                              "flashdetector:fdb.json")
     mdb = json.loads((flashdetector / "FlashDetector" / "resources" / "mdb.json").read_text(encoding="utf-8"))
     micron = imported.maker("Micron Technology", "flashdetector:mdb.json")
     for code, part in mdb.get("micron", {}).items():

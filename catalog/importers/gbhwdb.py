@@ -40,6 +40,8 @@ def part_of(display_name: str) -> Optional[str]:
     if len(words) < 2:
         return None
     token = words[-1] if len(words) == 2 else next((w for w in words[1:] if re.search(r"\d", w)), words[-1])
+    if token.count("?") + token.count("x") > 1:
+        return None  # 'LH538???': a family of parts, not one part
     token = re.split(r"[?x]", token, maxsplit=1)[0]
     token = re.sub(r"-X$", "", ascii_upper(token)).strip("-")
     if len(token) < 4 or not re.search(r"\d", token) or not re.search(r"[A-Z]", token):

@@ -57,6 +57,23 @@ DOMAINS = {
     "alldatasheet.com": None, "octopart.com": None, "lcsc.com": None, "arrow.com": None, "jameco.com": None,
 }
 
+# Libraries named after one maker: their symbols are that maker's parts even where the datasheet link
+# is missing or points elsewhere.
+LIBRARY_MAKERS = [
+    (re.compile(r"^(?:MCU|DSP|CPLD)_Microchip|^FPGA_Microsemi"), "Microchip Technology"),
+    (re.compile(r"^MCU_ST_"), "STMicroelectronics"), (re.compile(r"^(?:MCU|CPU)_NXP|^DSP_Freescale"), "NXP Semiconductors"),
+    (re.compile(r"^(?:MCU|DSP)_Texas"), "Texas Instruments"), (re.compile(r"^(?:MCU|DSP)_AnalogDevices"), "Analog Devices"),
+    (re.compile(r"^(?:FPGA|CPLD)_Xilinx"), "Xilinx"), (re.compile(r"^CPLD_Altera"), "Altera"),
+    (re.compile(r"^FPGA_Lattice"), "Lattice Semiconductor"), (re.compile(r"^MCU_Espressif"), "Espressif Systems"),
+    (re.compile(r"^MCU_Nordic"), "Nordic Semiconductor"), (re.compile(r"^MCU_SiliconLabs"), "Silicon Labs"),
+    (re.compile(r"^MCU_Cypress"), "Cypress Semiconductor"), (re.compile(r"^MCU_Dialog"), "Dialog Semiconductor"),
+    (re.compile(r"^MCU_Intel"), "Intel"), (re.compile(r"^MCU_Renesas"), "Renesas Electronics"),
+    (re.compile(r"^MCU_RaspberryPi"), "Raspberry Pi"), (re.compile(r"^MCU_STC"), "STC Micro"),
+    (re.compile(r"^MCU_SiFive"), "SiFive"), (re.compile(r"^MCU_Parallax"), "Parallax"),
+    (re.compile(r"^FPGA_Efinix"), "Efinix"), (re.compile(r"^FPGA_CologneChip"), "Cologne Chip"),
+    (re.compile(r"^DSP_Motorola"), "Motorola"),
+]
+
 # Libraries of things that are not parts with part numbers.
 SKIPPED_LIBRARIES = re.compile(r"^(?:Connector|Device|power|pspice|Simulation_SPICE|Switch|Mechanical|Graphic|"
                                r"Jumper|Motor|Valve|Transformer|Relay|Potentiometer_Digital$|Battery|LED$|Filter$)")
@@ -101,7 +118,9 @@ def part_of(symbol: str) -> Optional[str]:
     """The part number a symbol name stands for: cut at a lower-case x (a wildcard), at '_' (KiCad's
     variant separator) and at a parenthesis; None when too little is left."""
     name = re.split(r"[_(]", symbol, maxsplit=1)[0]
-    name = re.split(r"x", name, maxsplit=1)[0].rstrip("-/.")
+    if "x" in name and not re.fullmatch(r"[^x]+x", name):
+        return None  # 'MAX232xxD', 'ATxmega': more than a last-letter wildcard; a family, not a part
+    name = name.removesuffix("x").rstrip("-/.")
     if len(name) < 4 or not re.search(r"\d", name) or not re.search(r"[A-Za-z]", name):
         return None
     return name.upper()
@@ -145,6 +164,8 @@ def parts(folder: Path = DEFAULT_DIR) -> list[tuple[str, str, str, str]]:
             sheet = sheet or (sheets.get(extends) if extends else None)
             domain = domain_of(sheet or "")
             maker = DOMAINS.get(domain) if domain else None
+            if maker is None and (domain is None or domain not in DOMAINS):
+                maker = next((name for pattern, name in LIBRARY_MAKERS if pattern.match(library)), None)
             part = part_of(name)
             if maker is not None and part is not None:
                 out.append((part, maker, category_of(library), library))

@@ -33,6 +33,9 @@ def reduce(text: str) -> str:
 
 def split_points(printed: str) -> tuple[str, set[int]]:
     """The token reduced to letters and digits, and the positions in it that followed a separator."""
+    upper = printed.upper()
+    if upper.isalnum() and upper.isascii():
+        return upper, set()
     reduced, breaks = [], set()
     for ch in printed.upper():
         if ch.isalnum() and ch.isascii():
@@ -72,31 +75,38 @@ class Catalogue:
     patterns: dict[str, list[CatalogPattern]] = field(default_factory=dict)  # first two characters -> entries
     codes: dict[str, tuple[str, str, str]] = field(default_factory=dict)     # code -> (part, maker, source)
     prefixes: dict[str, tuple[str, int]] = field(default_factory=dict)       # series prefix -> (maker, parts)
+    part_makers: dict[str, frozenset[str]] = field(default_factory=dict)    # reduced part -> makers listing it
     sources: dict[str, str] = field(default_factory=dict)                    # source key -> what, licence
     _folded: Optional[dict[str, list[str]]] = field(default=None, repr=False)  # built on first use
     _tails: Optional[dict[str, list[str]]] = field(default=None, repr=False)
 
-    def longest_known(self, printed: str) -> Optional[str]:
-        """The longest known part number the printed token starts with, followed by at most a short
-        ordering tail. A known number followed straight on by more digits is another number (CV25 is
-        not CV255); after a dash or a dot it is the ordering tail (MX23C1603-12A)."""
+    def known_heads(self, printed: str) -> list[str]:
+        """The known part numbers the printed token starts with, longest first, each followed by at
+        most a short ordering tail. A known number followed straight on by more digits is another
+        number (CV25 is not CV255); after a dash or a dot it is the ordering tail (MX23C1603-12A)."""
         reduced, breaks = split_points(printed)
+        heads = []
         for end in range(len(reduced), MIN_KNOWN - 1, -1):
             head = reduced[:end]
             if head in self.parts and len(reduced) - end <= MAX_ORDERING_TAIL:
                 if end < len(reduced) and head[-1].isdigit() and reduced[end].isdigit() and end not in breaks:
                     continue
-                return head
-        return None
+                heads.append(head)
+        return heads
 
-    def known_for(self, printed: str, maker: str) -> Optional[str]:
-        """The known part of this maker that the part number is (or is an ordering variant of)."""
+    def longest_known(self, printed: str) -> Optional[str]:
+        heads = self.known_heads(printed)
+        return heads[0] if heads else None
+
+    def known_for(self, printed: str, makers: set[str]) -> Optional[str]:
+        """The known part of one of these makers that the part number is (or an ordering variant of)."""
         reduced, breaks = split_points(printed)
         for end in range(len(reduced), MIN_KNOWN - 1, -1):
             head = reduced[:end]
             if end < len(reduced) and head[-1].isdigit() and reduced[end].isdigit() and end not in breaks:
                 continue
-            if any(p.maker == maker for p in self.parts.get(head, ())):
+            listed = self.part_makers.get(head)
+            if listed is not None and not listed.isdisjoint(makers):
                 return head
         return None
 
@@ -194,6 +204,7 @@ def load_catalogue() -> Catalogue:
     for row in rows:
         cat.parts.setdefault(reduce(row["part"]), []).append(
             CatalogPart(row["part"], row["manufacturer"], row["category"], row["source"]))
+    cat.part_makers = {key: frozenset(p.maker for p in entries) for key, entries in cat.parts.items()}
     rows, sources = _table("patterns")
     cat.sources.update(sources)
     for row in rows:

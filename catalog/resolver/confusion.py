@@ -53,19 +53,50 @@ def substitution_cost(read: str, printed: str) -> float:
     return CONFUSION_COST.get((read, printed), 1.0)
 
 
-@dataclass(frozen=True)
 class TolerantPattern:
-    strict: re.Pattern
-    tolerant: re.Pattern
-    expected: tuple[frozenset[str], ...]   # per tolerant capture group (1-based index - 1)
-    tolerant_lazy: re.Pattern               # the same, preferring fewer optional characters
-    prefix: str                             # literal characters every match starts with
-    literals: float                         # fixed-character equivalents in any match (specificity)
-    starts: frozenset[str] | None           # possible first two characters, None if unbounded
-    starts3: frozenset[str] | None          # possible first three characters (lost-first-character lookups)
-    min_len: int = 0                        # shortest and longest text a match can have
-    max_len: int = 1 << 30
-    positional: tuple[int, ...] = ()        # group numbers of the per-character positions, in order
+    """A family pattern compiled strictly and tolerantly. The regex sources are made when the
+    knowledge base is built (and kept in its start-up cache); the regexes themselves are compiled
+    the first time a marking needs them, so start-up does not pay for patterns no marking reaches."""
+    __slots__ = ("strict_src", "tolerant_src", "lazy_src", "expected", "prefix", "literals", "starts",
+                 "starts3", "min_len", "max_len", "positional", "_compiled")
+
+    def __init__(self, strict_src: str, tolerant_src: str, expected: tuple[frozenset[str], ...], lazy_src: str,
+                 prefix: str, literals: float, starts: frozenset[str] | None, starts3: frozenset[str] | None,
+                 min_len: int = 0, max_len: int = 1 << 30, positional: tuple[int, ...] = ()) -> None:
+        self.strict_src, self.tolerant_src, self.lazy_src = strict_src, tolerant_src, lazy_src
+        self.expected = expected            # per tolerant position group, the characters the pattern accepts
+        self.prefix = prefix                # literal characters every match starts with
+        self.literals = literals            # fixed-character equivalents in any match (specificity)
+        self.starts = starts                # possible first two characters, None if unbounded
+        self.starts3 = starts3              # possible first three characters (lost-first-character lookups)
+        self.min_len, self.max_len = min_len, max_len   # shortest and longest text a match can have
+        self.positional = positional        # group numbers of the per-character positions, in order
+        self._compiled: tuple[re.Pattern, re.Pattern, re.Pattern] | None = None
+
+    def __getstate__(self) -> dict:
+        return {k: getattr(self, k) for k in self.__slots__ if k != "_compiled"}
+
+    def __setstate__(self, state: dict) -> None:
+        for key, value in state.items():
+            setattr(self, key, value)
+        self._compiled = None
+
+    def _compile(self) -> tuple[re.Pattern, re.Pattern, re.Pattern]:
+        if self._compiled is None:
+            self._compiled = (re.compile(self.strict_src), re.compile(self.tolerant_src), re.compile(self.lazy_src))
+        return self._compiled
+
+    @property
+    def strict(self) -> re.Pattern:
+        return self._compile()[0]
+
+    @property
+    def tolerant(self) -> re.Pattern:
+        return self._compile()[1]
+
+    @property
+    def tolerant_lazy(self) -> re.Pattern:
+        return self._compile()[2]
 
 
 @dataclass(frozen=True)
@@ -98,12 +129,16 @@ class _Builder:
     def __init__(self, lazy: bool = False) -> None:
         self.expected: list[frozenset[str]] = []
         self.lazy = lazy  # optional copies matched as few as possible: a second alignment
+        self.groups = 0   # capturing groups opened so far: their numbers, in the order the regex has them
+        self.positional: list[int] = []
 
     def position(self, accepted: frozenset[str]) -> str:
         widened = set(accepted)
         for ch in accepted:
             widened |= CONFUSABLE.get(ch, set())
         self.expected.append(accepted)
+        self.groups += 1
+        self.positional.append(self.groups)
         return "(" + _class_regex(frozenset(widened)) + ")"
 
     def render(self, items, tolerant: bool) -> str:
@@ -123,6 +158,8 @@ class _Builder:
             return self.position(chars) if tolerant else _class_regex(chars)
         if op is C.SUBPATTERN:
             group, _add, _del, sub = av
+            if group is not None:
+                self.groups += 1  # numbered at its opening parenthesis, before the groups inside it
             inner = self.render(sub, tolerant)
             return f"(?:{inner})" if group is None else f"(?P<{self.names[group]}>{inner})"
         if op is C.BRANCH:
@@ -247,29 +284,23 @@ def literal_count(items) -> float:
 
 @lru_cache(maxsize=None)
 def compile_tolerant(pattern: str) -> TolerantPattern:
-    """Compile a family pattern (upper-case, full-token) both strictly and tolerantly."""
+    """Make a family pattern's strict and tolerant regex sources (upper-case, full-token); the regexes
+    compile on first use."""
     parsed = P.parse(pattern)
+    names = {v: k for k, v in parsed.state.groupdict.items()}
+    strict_builder = _Builder()
+    strict_builder.names = names
+    strict_src = strict_builder.render(parsed, tolerant=False)
     builder = _Builder()
-    builder.names = {v: k for k, v in parsed.state.groupdict.items()}
-    strict_src = builder.render(parsed, tolerant=False)
-    builder.expected = []
+    builder.names = names
     tolerant_src = builder.render(parsed, tolerant=True)
-    strict = re.compile(strict_src)
-    tolerant = re.compile(tolerant_src)
     lazy_builder = _Builder(lazy=True)
-    lazy_builder.names = builder.names
-    tolerant_lazy = re.compile(lazy_builder.render(parsed, tolerant=True))
-    # Position groups are numbered in the order builder.position() made them (the order of
-    # their opening parentheses); named groups interleave with them, so leave those out.
-    named_indices = set(tolerant.groupindex.values())
-    positional = [i for i in range(1, tolerant.groups + 1) if i not in named_indices]
-    if len(positional) != len(builder.expected):
-        raise AssertionError("tolerant pattern group bookkeeping is off")
-    pattern_obj = TolerantPattern(strict, tolerant, tuple(builder.expected), tolerant_lazy,
-                                  _literal_prefix(parsed), literal_count(parsed),
-                                  _frozen(first_strings(parsed)), _frozen(first_strings(parsed, 3, 2000)),
-                                  *parsed.getwidth(), tuple(positional))
-    return pattern_obj
+    lazy_builder.names = names
+    lazy_src = lazy_builder.render(parsed, tolerant=True)
+    return TolerantPattern(strict_src, tolerant_src, tuple(builder.expected), lazy_src,
+                           _literal_prefix(parsed), literal_count(parsed),
+                           _frozen(first_strings(parsed)), _frozen(first_strings(parsed, 3, 2000)),
+                           *parsed.getwidth(), tuple(builder.positional))
 
 
 @lru_cache(maxsize=8192)

@@ -70,6 +70,7 @@ RULES: dict[str, Rule] = {rule.id: rule for rule in [
     Rule("ocr.snapped", 0.0, "read as known part {known} ({part} is one OCR slip away)", cap=UNKNOWN_PART_CAP),
     Rule("ocr.neighbour", 0.0, "one OCR confusion from known part {neighbour}", cap=NEIGHBOUR_CAP),
     Rule("token.joined", -0.03, "two printed words read as one part number"),
+    Rule("token.speed_grade", 0.0, "'{grade}' printed after it is the memory's speed grade and package code"),
     Rule("token.ordering_tail", -0.04, "'{tail}' after the part number is an ordering code the family does not describe"),
     Rule("token.lost_first", -0.2, "read with a lost first character '{first}'", cap=UNKNOWN_PART_CAP),
     Rule("token.stray_first", -0.2, "read with a stray first character '{first}' (a logo or the pin-1 mark)",
@@ -91,6 +92,7 @@ RULES: dict[str, Rule] = {rule.id: rule for rule in [
     Rule("known.preferred", 0.0, "preferred as a known part"),
     # Who, of several possible makers, made it.
     Rule("maker.several", 0.0, "which of its makers made it, no logo says", cap=UNKNOWN_PART_CAP),
+    Rule("maker.listed_elsewhere", 0.0, "{part} is also listed for {makers}", cap=UNKNOWN_PART_CAP),
     Rule("maker.line_undecided", 0.0, "{maker}'s line passed between {line}; no logo says which made this one",
          cap=UNKNOWN_PART_CAP),
     # The marking as a whole.
@@ -145,7 +147,7 @@ def date_like(token: str) -> bool:
     """A token shaped like a date or lot code rather than a part number: four digits that read as a
     year and week (YYWW), with at most one letter after them ('1945S', '0005')."""
     digits = token[:4]
-    if len(token) > 5 or not digits.isdigit() or (len(token) == 5 and not token[4].isalpha()):
+    if not 4 <= len(token) <= 5 or not digits.isdigit() or (len(token) == 5 and not token[4].isalpha()):
         return False
     week = int(digits[2:])
     return 1 <= week <= 53

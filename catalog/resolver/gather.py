@@ -49,6 +49,10 @@ class Gatherer:
         tokens = marking.tokens
         for i, token in enumerate(tokens):
             m = self.kb.names.get(token.key)
+            if m is not None and len(token.key) <= 3 and token.index > 0:
+                # A logo of two or three letters ('BB', 'ST', 'SEC') stands first on its line or alone;
+                # in the middle of a line such letters are a lot or grade code ('0T BB').
+                m = None
             if m is None and len(token.norm) >= 5 and sum(c.isalpha() for c in token.norm) >= 0.8 * len(token.norm):
                 m = self._fuzzy_name(token.norm)  # names are letters; lot codes are not worth the search
             if m is None:
@@ -58,10 +62,6 @@ class Gatherer:
                 m = self.kb.names.get(token.key + tokens[i + 1].key)
                 if m:
                     tokens[i + 1].label, tokens[i + 1].detail = "logo", m.name
-            if m is not None and len(token.key) <= 3 and token.index > 0 and not (m.name in found):
-                # A logo of two or three letters ('BB', 'ST', 'SEC') stands first on its line or alone;
-                # in the middle of a line such letters are a lot or grade code ('0T BB').
-                continue
             if m is not None:
                 token.label, token.detail = "logo", m.name
                 found[m.name] = m
@@ -131,6 +131,8 @@ class Gatherer:
             apply(cand, "token.date_like", token=token)
 
     def joined_candidates(self, tokens: list[Token], i: int) -> list[Candidate]:
+        if date_like(tokens[i + 1].norm):
+            return []  # a part number is not made of a date code ('SC 1831' is a logo and week 31 of 2018)
         joined = tokens[i].norm + tokens[i + 1].norm
         found = self.token_candidates(joined, (i, i + 1))
         for cand in found:
@@ -238,9 +240,13 @@ class Gatherer:
                 out.append(cand)
         if len(reduced) < 5 or date_like(reduced):
             return out
-        head = cat.longest_known(token)
-        if head is not None:
-            out += self._known_candidates(head, token, index, "catalogue.known")
+        heads = cat.known_heads(token)
+        if heads:
+            seen: set[str] = set()
+            for head in heads:  # each maker at the longest part of it the token starts with
+                makers = {p.maker for p in cat.parts[head]} - seen
+                out += [c for c in self._known_candidates(head, token, index, "catalogue.known", heads_makers=makers)]
+                seen |= makers
         else:
             for head in cat.folded_known(token):
                 cost = sum(substitution_cost(a, b) for a, b in zip(reduced, head))
@@ -268,8 +274,11 @@ class Gatherer:
         return out
 
     def _known_candidates(self, head: str, token: str, index: tuple[int, ...], rule: str,
-                          tail: Optional[str] = None) -> list[Candidate]:
+                          tail: Optional[str] = None, heads_makers: Optional[set[str]] = None) -> list[Candidate]:
         entries = {p.maker: p for p in self.kb.catalogue.parts[head]}
+        several = len(entries) > 1
+        if heads_makers is not None:
+            entries = {m: e for m, e in entries.items() if m in heads_makers}
         out = []
         for maker, entry in entries.items():
             fam = self.catalogue_family(maker, entry.category)
@@ -284,7 +293,7 @@ class Gatherer:
                              family=fam, tokens_used=index, literals=len(tail or head))
             apply(cand, rule, weight=RULES[rule].weight + 0.025 * min(len(tail or head) - 4, 8), token=token,
                   part=entry.part, maker=maker, source=entry.source.split(":")[0])
-            cand.maker_unknown = len(entries) > 1
+            cand.maker_unknown = several
             out.append(cand)
         return out
 

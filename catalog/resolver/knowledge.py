@@ -23,11 +23,15 @@ A family names the full part-number pattern and how the package shortens it:
 """
 from __future__ import annotations
 
+import hashlib
+import os
+import pickle
 import re
 import tomllib
 from dataclasses import dataclass, field
 from functools import lru_cache
 from importlib import resources
+from pathlib import Path
 from typing import Optional
 
 from .catalogue import Catalogue, load_catalogue
@@ -35,6 +39,7 @@ from .confusion import TolerantPattern, compile_tolerant, fold
 
 _NOT_ALNUM = re.compile(r"[^A-Za-z0-9]")
 _NOT_ALNUM_UPPER = re.compile(r"[^A-Z0-9]")
+CACHE_FORMAT = "bomcat-knowledge-1"
 DEFAULT_SUFFIX = r"[A-Z0-9]{0,6}(?:[-/.][A-Z0-9]{1,6}){0,2}"
 
 
@@ -83,9 +88,19 @@ class Family:
     earlier_makers: list[str] = field(default_factory=list)
     code_lookup: Optional[str] = None             # codes of this shape stand for parts only a table knows
     known: tuple[str, ...] = ()                  # reduced (A-Z0-9) part numbers known to exist
-    known_regex: Optional[re.Pattern] = None      # the known parts as one longest-first alternation
+    known_src: Optional[str] = None               # the known parts as one longest-first alternation
     forms: list[Form] = field(default_factory=list)
-    part_regex: re.Pattern = None  # type: ignore[assignment]
+    _known_regex: Optional[re.Pattern] = field(default=None, repr=False, compare=False)
+
+    @property
+    def known_regex(self) -> Optional[re.Pattern]:
+        """Compiled on first use (start-up builds only the source)."""
+        if self._known_regex is None and self.known_src is not None:
+            self._known_regex = re.compile(self.known_src)
+        return self._known_regex
+
+    def __getstate__(self) -> dict:
+        return {**self.__dict__, "_known_regex": None}
 
 
 class KnowledgeError(ValueError):
@@ -128,11 +143,10 @@ def _family(m: ManufacturerInfo, stem: str, index: int, raw: dict) -> Family:
         fam.known = tuple(sorted({reduce_part(p) for p in [*raw.get("known", []), *(pn for _, pn in fam.markings)]},
                                  key=len, reverse=True))
         if fam.known:
-            fam.known_regex = re.compile("|".join(re.escape(k) + (r"(?!\d)" if k[-1].isdigit() else "")
+            fam.known_src = ("|".join(re.escape(k) + (r"(?!\d)" if k[-1].isdigit() else "")
                                                   for k in fam.known))
     except KeyError as exc:
         raise KnowledgeError(f"{stem}.toml family {index}: missing {exc}") from None
-    fam.part_regex = re.compile(fam.part)
     token_pattern = f"(?P<base>{fam.part})(?:{fam.suffix})"
     tp = compile_tolerant(token_pattern)
     fam.forms.append(Form(fam, "verbatim", "token", tp, None))
@@ -318,6 +332,47 @@ def read_files() -> dict[str, dict]:
     return out
 
 
+def _cache_key() -> str:
+    """A hash of everything a built knowledge base depends on: the data files and the code that
+    builds and holds it."""
+    digest = hashlib.sha256(CACHE_FORMAT.encode())
+    root = resources.files("bomcat.catalog") / "knowledge"
+    entries = sorted([*root.iterdir(), *((root / "imported").iterdir() if (root / "imported").is_dir() else ())],
+                     key=lambda e: e.name)
+    here = resources.files("bomcat.catalog") / "resolver"
+    code = [here / name for name in ("knowledge.py", "confusion.py", "catalogue.py")]
+    for entry in [*entries, *code]:
+        if entry.is_file():
+            digest.update(entry.name.encode())
+            digest.update(entry.read_bytes())
+    return digest.hexdigest()[:32]
+
+
+def _cache_path(key: str) -> Path:
+    base = Path(os.environ.get("XDG_CACHE_HOME") or Path.home() / ".cache")
+    return base / "bomcat" / f"knowledge-{key}.pickle"
+
+
 @lru_cache(maxsize=1)
 def load() -> KnowledgeBase:
-    return build(read_files(), load_catalogue())
+    """The knowledge base, from the start-up cache when one was built from the same files and code
+    (`~/.cache/bomcat`, or XDG_CACHE_HOME), else built and cached; a cache that cannot be read or
+    written is simply not used."""
+    try:
+        path = _cache_path(_cache_key())
+        if path.is_file():
+            with path.open("rb") as fh:
+                return pickle.load(fh)
+    except Exception:  # a damaged or foreign cache file: build anew
+        path = None
+    kb = build(read_files(), load_catalogue())
+    if path is not None:
+        try:
+            path.parent.mkdir(parents=True, exist_ok=True)
+            temporary = path.with_suffix(f".{os.getpid()}.tmp")
+            with temporary.open("wb") as fh:
+                pickle.dump(kb, fh, protocol=pickle.HIGHEST_PROTOCOL)
+            os.replace(temporary, path)
+        except OSError:
+            pass
+    return kb

@@ -21,6 +21,7 @@ Nothing about the board position is used.
 """
 from __future__ import annotations
 
+import re
 from functools import lru_cache
 from typing import Optional
 
@@ -30,12 +31,16 @@ from . import knowledge
 from .catalogue import reduce
 from .confusion import confusable_neighbour, nearest_known
 from .datecodes import DateCode, find_date_code
-from .evidence import ANSWER_THRESHOLD, LOGO_ONLY, UNKNOWN_PART_CAP, Candidate, apply
+from .evidence import ANSWER_THRESHOLD, LOGO_ONLY, UNKNOWN_PART_CAP, Candidate, apply, date_like
 from .gather import Gatherer
 from .knowledge import KnowledgeBase, ManufacturerInfo, known_base
 from .parse import Marking, country_of, parse_marking
 from .result import Resolution, apply_span, lineage_note, longest_part_like, restyle, same_part
 
+MEMORY_CATEGORIES = {"sram", "dram", "ram", "nor_flash", "nand_flash", "flash", "eprom", "eeprom", "mask_rom",
+                     "rom", "nvram", "fram", "memory"}
+# A speed grade (ns) with package / temperature / power letters around it, as memories print it apart.
+SPEED_GRADE = re.compile(r"(?:[A-Z]{1,3}-?)?(?:45|55|60|70|85|90|10|12|15|20|25|35)(?![0-9])[-A-Z0-9]{0,6}")
 PASSES = ("parse", "makers", "fits", "logos", "knowledge", "answer", "labels")
 
 
@@ -57,8 +62,8 @@ class Resolver:
             return None
         if cand.family is not None and (base := known_base(cand.family, cand.part_number)):
             return base
-        line = self.line.get(cand.manufacturer.name, {cand.manufacturer.name})
-        return next(filter(None, (self.kb.catalogue.known_for(cand.part_number, m) for m in line)), None)
+        return self.kb.catalogue.known_for(cand.part_number, self.line.get(cand.manufacturer.name,
+                                                                           {cand.manufacturer.name}))
 
     def related(self, a: ManufacturerInfo, b: ManufacturerInfo) -> Optional[str]:
         """How maker `a` relates to maker `b` in the lineage: 'became' (a is b's successor), 'was'
@@ -92,9 +97,18 @@ class Resolver:
         for c in found:
             curated.setdefault(reduce(c.part_number), set()).update(self.line.get(c.manufacturer.name, {c.manufacturer.name}))
         for i, token in enumerate(tokens):
-            if token.label != "logo":
-                found += [c for c in self.gather.catalogue_candidates(token.norm, (i,))
-                          if c.manufacturer.name not in curated.get(reduce(c.part_number), ())]
+            if token.label == "logo":
+                continue
+            more = self.gather.catalogue_candidates(token.norm, (i,))
+            if len(token.norm) <= 5 and i + 1 < len(tokens) and tokens[i + 1].line == token.line \
+                    and tokens[i + 1].label != "logo" and not date_like(tokens[i + 1].norm):
+                # A known part split in two ('S3511 AV31' is S-3511A and a lot code).
+                joined = [c for c in self.gather.catalogue_candidates(token.norm + tokens[i + 1].norm, (i, i + 1))
+                          if c.kind == "catalogue"]
+                for cand in joined:
+                    apply(cand, "token.joined")
+                more += joined
+            found += [c for c in more if c.manufacturer.name not in curated.get(reduce(c.part_number), ())]
         if not any(c.score >= ANSWER_THRESHOLD for c in found):
             for i, token in enumerate(tokens):
                 if token.label != "logo" and len(token.norm) >= 4:
@@ -127,6 +141,7 @@ class Resolver:
         if earlier is not None:
             cand.manufacturer = earlier
         if cand.manufacturer.name in logos:
+            cand.maker_unknown = False  # of the makers listing the part, the logo names this one
             apply(cand, "logo.same_maker", maker=cand.manufacturer.name)
             return
         if cand.manufacturer.name in glyphs:
@@ -183,6 +198,10 @@ class Resolver:
             cand.known = bool(base)
             if base:
                 apply(cand, "known.part", part=base)
+                others = self.kb.catalogue.part_makers.get(base, frozenset()) - \
+                    self.line.get(cand.manufacturer.name, {cand.manufacturer.name})
+                if others and not cand.maker_unknown:
+                    apply(cand, "maker.listed_elsewhere", part=base, makers=", ".join(sorted(others)))
                 # Only worth the search when the cap could bind.
                 neighbour = confusable_neighbour(reduce(cand.part_number), cand.family.known) \
                     if cand.family and cand.family.known and cand.score > 0.85 else None
@@ -221,10 +240,29 @@ class Resolver:
             apply(answer, "marking.ambiguous", maker=rival.manufacturer.name, part=rival.part_number)
         return answer
 
+    def join_speed_grade(self, marking: Marking, answer: Candidate) -> None:
+        """Memories are ordered with a speed grade (access time in ns: -70, 15) and a package or
+        temperature code, which the package often prints as a word of its own after the part number
+        ('AT29LV512 15TC', 'TC55V200 FT-70'); a date code may stand between them."""
+        if answer.category not in MEMORY_CATEGORIES or len(answer.tokens_used) != 1 or answer.part_unknown:
+            return
+        i = answer.tokens_used[0]
+        line = [(j, t) for j, t in enumerate(marking.tokens) if t.line == marking.tokens[i].line and j > i]
+        for j, token in line:
+            if date_like(token.norm):
+                continue
+            if SPEED_GRADE.fullmatch(token.norm) and token.label != "logo":
+                answer.part_number = f"{answer.part_number}-{token.norm}"
+                answer.tokens_used = (i, j)
+                apply(answer, "token.speed_grade", grade=token.norm)
+            return
+
     def weigh_maker(self, answer: Candidate) -> None:
         """Confidence is in the whole answer: a maker left open, or one of a line of owners (Atmel and
         Microchip, Maxim and Analog Devices) with no logo to say which, is not a confident answer."""
         named = {"logo.same_maker", "logo.names_maker", "logo.lineage", "logo.glyph"} & set(answer.rules)
+        if named and "maker.listed_elsewhere" in answer.rules:
+            answer.cap = max(answer.cap, 0.99 if answer.known and not answer.repair_cost else answer.cap)
         if answer.maker_unknown:
             apply(answer, "maker.several")
         elif not named and (answer.manufacturer.successor or (answer.family and answer.family.earlier_makers)):
@@ -260,6 +298,7 @@ class Resolver:
         answer = self.choose(marking, ranked, logos)
         if answer is not None:
             self.weigh_maker(answer)
+            self.join_speed_grade(marking, answer)
         date = self.label_tokens(marking, answer)
         if date is not None and answer is not None:
             apply(answer, "marking.date_code", quiet=True)
@@ -305,7 +344,10 @@ class Resolver:
             if country:
                 token.label, token.detail = "country", country
         convention = answer.date_convention if answer else "YYWW"
-        for token in [t for t in marking.tokens if t.label in ("lot", "country")]:
+        # Date codes are digits with at most a letter or two after them: the fewest letters first.
+        free = sorted((t for t in marking.tokens if t.label in ("lot", "country")),
+                      key=lambda t: sum(c.isalpha() for c in t.norm))
+        for token in free:
             code = find_date_code([token.norm], convention)
             if code:
                 token.label, token.detail = "date_code", f"{code.year}" + (f" week {code.week}" if code.week else "")

@@ -7,6 +7,7 @@ from typing import Any, Optional
 
 from .confusion import fold
 from .datecodes import DateCode
+from .evidence import date_like
 from .parse import Marking
 
 
@@ -94,7 +95,7 @@ def longest_part_like(marking: Marking) -> Optional[str]:
     rule labelled, for a maker whose family we do not know."""
     best = None
     for t in marking.tokens:
-        if t.label != "lot":
+        if t.label != "lot" or date_like(t.norm):
             continue
         norm = t.norm
         if any(c.isalpha() for c in norm) and any(c.isdigit() for c in norm) and len(norm) >= 4:
