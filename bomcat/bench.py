@@ -162,14 +162,17 @@ def character_error_rate(reference: str, hypothesis: str) -> float:
 
 @bench.command("ocr")
 @click.argument("directory", type=click.Path(file_okay=False))
-@click.option("--errors", is_flag=True, help="Print each crop's reading.")
-def bench_ocr(directory: str, errors: bool) -> None:
+@click.option("--errors", is_flag=True, help="Print each crop's reading (not on crops you keep for validation).")
+@click.option("--first", "first", default=17, show_default=True,
+              help="Also score the first N crops and the ones added after them apart.")
+def bench_ocr(directory: str, errors: bool, first: int) -> None:
     """Score OCR on DIRECTORY/labels.csv (file, lines, part_number, manufacturer, rotation)."""
     from bomcat.ocr.bench import run_ocr_bench
     rows = _read_rows(Path(directory) / "labels.csv", ",")
-    report = run_ocr_bench(Path(directory), rows, verbose=errors)
-    click.echo(f"OCR benchmark on {directory} ({len(rows)} crops)")
-    _table(report, ["system", "part_number", "manufacturer", "mean_cer", "median_s"])
+    report = run_ocr_bench(Path(directory), rows, verbose=errors, first=first)
+    click.echo(f"OCR benchmark on {directory} ({len(rows)} crops; crops {first + 1}- were added to measure "
+               "generalisation)")
+    _table(report, ["system", "crops", "part_number", "manufacturer", "mean_cer", "median_s"])
 
 
 @bench.command("detect")

@@ -27,21 +27,25 @@ def _plain_rapidocr(path: Path) -> list[str]:
     return [line.text for line in engine.read(load_upright_bgr(path))]
 
 
-def run_ocr_bench(directory: Path, rows: list[dict], verbose: bool = False) -> list[dict]:
+def run_ocr_bench(directory: Path, rows: list[dict], verbose: bool = False, first: int = 17) -> list[dict]:
+    """Each system on every crop, scored on the whole folder and, when `first` is inside it, on the
+    first crops and the ones added after them apart (the added ones measure generalisation)."""
     systems = {"anchor: tesseract --psm 6": _plain_tesseract, "anchor: rapidocr as shipped": _plain_rapidocr}
     for name in ENGINES:
         systems[f"bomcat: {name}"] = (lambda p, n=name: read_chip(load_upright_bgr(p), engines=(n,)))
     systems["bomcat: full pipeline"] = lambda p: read_chip(load_upright_bgr(p), engines=tuple(ENGINES))
+    groups = [("all", 0, len(rows))]
+    if 0 < first < len(rows):
+        groups += [(f"1-{first}", 0, first), (f"{first + 1}-{len(rows)}", first, len(rows))]
     report = []
     for label, system in systems.items():
-        parts = makers = 0
-        cers, seconds = [], []
+        scored = []  # (part right, maker right, CER, seconds) per crop
         try:
             for row in rows:
                 path = directory / row["file"]
                 t0 = time.perf_counter()
                 result = system(path)
-                seconds.append(time.perf_counter() - t0)
+                seconds = time.perf_counter() - t0
                 if isinstance(result, list):  # an anchor: plain lines
                     text = " | ".join(result)
                     part_ok = reduce_pn(row["part_number"]) in reduce_pn(text)
@@ -50,15 +54,18 @@ def run_ocr_bench(directory: Path, rows: list[dict], verbose: bool = False) -> l
                     text = result.text
                     part_ok = part_right(row["part_number"], result.part_number)
                     maker = result.manufacturer
-                parts += part_ok
-                makers += same_maker(row["manufacturer"], maker)
-                cers.append(character_error_rate(row["lines"], text))
+                scored.append((part_ok, same_maker(row["manufacturer"], maker),
+                               character_error_rate(row["lines"], text), seconds))
                 if verbose:
                     click.echo(f"{label:30} {row['file']}: {text!r} part={'ok' if part_ok else 'MISS'}", err=True)
         except EngineUnavailable as exc:
-            report.append({"system": label, "part_number": f"unavailable: {exc}"})
+            report.append({"system": label, "crops": "all", "part_number": f"unavailable: {exc}"})
             continue
-        n = len(rows)
-        report.append({"system": label, "part_number": f"{parts / n:.3f}", "manufacturer": f"{makers / n:.3f}",
-                       "mean_cer": f"{statistics.mean(cers):.3f}", "median_s": f"{statistics.median(seconds):.2f}"})
+        for group, lo, hi in groups:
+            part = scored[lo:hi]
+            n = max(1, len(part))
+            report.append({"system": label, "crops": group, "part_number": f"{sum(p[0] for p in part) / n:.3f}",
+                           "manufacturer": f"{sum(p[1] for p in part) / n:.3f}",
+                           "mean_cer": f"{statistics.mean(p[2] for p in part):.3f}",
+                           "median_s": f"{statistics.median(p[3] for p in part):.2f}"})
     return report

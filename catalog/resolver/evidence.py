@@ -50,6 +50,7 @@ RULES: dict[str, Rule] = {rule.id: rule for rule in [
     Rule("fit.marking_form", 0.87, "'{token}' is a {family} marking"),
     Rule("fit.code", 0.80, "'{token}' is {maker}'s package code for {part}"),
     Rule("fit.dropped", 0.74, "'{token}' is {family} printed without '{drop}'"),
+    Rule("fit.logo_dropped", 0.70, "'{token}' is {family} printed without '{drop}', as the logo beside it allows"),
     Rule("fit.specificity", 0.0, "a specific pattern ({literals} fixed characters)"),
     Rule("fit.short_token", -0.12, "a short token"),
     Rule("catalogue.known", 0.60, "'{token}' is {part}, listed for {maker} ({source})"),

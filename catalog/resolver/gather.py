@@ -12,7 +12,7 @@ from rapidfuzz import fuzz, process
 
 from . import knowledge
 from .catalogue import reduce
-from .confusion import fold, match_tolerant, search_tolerant, substitution_cost
+from .confusion import compile_tolerant, fold, match_tolerant, search_tolerant, substitution_cost
 from .evidence import ANSWER_THRESHOLD, RULES, Candidate, apply, date_like
 from .knowledge import Family, Form, KnowledgeBase, ManufacturerInfo, is_known
 from .parse import COUNTRIES, Marking, Token
@@ -20,6 +20,9 @@ from .parse import COUNTRIES, Marking, Token
 _NOT_ALNUM = re.compile(r"[^A-Za-z0-9]")
 _COUNTRY_TAIL = re.compile(r"^(.{2,}[A-Z0-9])(" + "|".join(sorted((c for c in COUNTRIES if len(c) >= 5),
                                                                    key=len, reverse=True)) + ")$")
+# Industry-wide numbering many makers share (7400 / 5400 logic, 4000 CMOS): printed so it is complete,
+# with no maker's prefix to restore.
+GENERIC_SERIES = re.compile(r"(?:74|54)[A-Z]|4\d{3}B")
 FIT_RULE = {"verbatim": "fit.verbatim", "code": "fit.code", "form": "fit.form", "dropped": "fit.dropped"}
 
 
@@ -41,6 +44,7 @@ class Gatherer:
                 for length in (len(name) - 1, len(name), len(name) + 1):
                     self._names_by_length.setdefault(length, []).append(name)
         self._catalogue_families: dict[tuple[str, str], Family] = {}
+        self._prefix_dropped: dict[str, Optional[tuple[str, object]]] = {}
 
     # -- makers -------------------------------------------------------------
     def logos(self, marking: Marking) -> dict[str, ManufacturerInfo]:
@@ -158,6 +162,49 @@ class Gatherer:
             cand.span, cand.repaired = m.span(), m.group(0)
             out.append(cand)
         return out
+
+    def logo_dropped_candidates(self, marking: Marking, makers: set[str]) -> list[Candidate]:
+        """With a maker's logo printed, its part numbers without their letter prefix: makers leave the
+        prefix off small packages when the logo says whose part it is ('REALTEK | 8188FTV' is RTL8188FTV,
+        'SIPEX | 3232EE' is SP3232EE). Families that say how they shorten (`drop`) are matched already."""
+        out: list[Candidate] = []
+        families = [f for name in makers for f in self.kb.manufacturers[name].families] + \
+            [f for f in self.kb.families if set(f.earlier_makers) & makers]
+        for i, token in enumerate(marking.tokens):
+            if token.label == "logo" or not token.norm[:1].isdigit() or len(token.norm) < 4 or date_like(token.norm) \
+                    or GENERIC_SERIES.match(token.norm):
+                continue
+            for fam in families:
+                dropped = self._dropped_form(fam)
+                if dropped is None:
+                    continue
+                prefix, pattern = dropped
+                repair = match_tolerant(pattern, token.norm)
+                if repair is None or repair.cost > 0:
+                    continue  # the prefix is already inferred: the rest must be read as printed
+                cand = Candidate(prefix + repair.text, fam.manufacturer, fam.name, fam.category, "dropped", token.norm,
+                                 repair.cost, family=fam, date_convention=fam.date_code, tokens_used=(i,),
+                                 literals=pattern.literals + len(prefix))
+                cand.repaired = repair.text
+                apply(cand, "fit.logo_dropped", token=token.norm, family=fam.name, drop=prefix)
+                if repair.cost:
+                    apply(cand, "ocr.repair_cost", weight=-0.4 * repair.cost, quiet=True, cost=repair.cost)
+                out.append(cand)
+        return out
+
+    def _dropped_form(self, fam: Family):
+        """(prefix, pattern) of a family whose part numbers begin with a letter prefix it has no `drop`
+        for; None otherwise. Made once per family, on first use."""
+        if fam.key not in self._prefix_dropped:
+            m = re.match(r"([A-Z]{1,4})(?=\\d|\[0-9|\(\?:\d)", fam.part)
+            self._prefix_dropped[fam.key] = None
+            if m and not fam.drop and not fam.code_lookup:
+                try:
+                    pattern = compile_tolerant(f"(?:{fam.part[m.end():]})(?:{fam.suffix})")
+                    self._prefix_dropped[fam.key] = (m.group(1), pattern)
+                except (ValueError, re.error):
+                    pass
+        return self._prefix_dropped[fam.key]
 
     def lost_first_candidates(self, token: str, index: tuple[int, ...]) -> list[Candidate]:
         """Candidates for a token whose first character the crop or the engine lost."""

@@ -91,6 +91,12 @@ class Resolver:
                 found += self.gather.joined_candidates(tokens, i)
         found += self.gather.marking_candidates(marking)
         self.ordering_tails(tokens, found)
+        logo_makers = {t.detail for t in tokens if t.label == "logo" and t.detail}
+        if logo_makers:  # only for tokens nothing explains as printed
+            explained = {i for c in found for i in c.tokens_used
+                         if c.score >= ANSWER_THRESHOLD and c.kind in ("verbatim", "form", "catalogue", "code")}
+            found += [c for c in self.gather.logo_dropped_candidates(marking, logo_makers)
+                      if c.tokens_used[0] not in explained]
         # The catalogue adds what the curated families do not say: not the same part again under the
         # same maker or one of its line (a part listed today under Microchip is Atmel's ATtiny too).
         curated: dict[str, set[str]] = {}

@@ -1,0 +1,157 @@
+"""Each rule of the evidence table, by a marking whose answer depends on it (the rule's id is on the
+answer, and the answer is what the rule says it should be); the typed result; the start-up cache;
+the imported catalogue never resolving a garbled known part confidently to another."""
+from __future__ import annotations
+
+import random
+import re
+
+import pytest
+from hypothesis import given, settings, strategies as st
+
+from bomcat.catalog.resolver import Resolution, default_resolver, knowledge
+from bomcat.catalog.resolver.catalogue import reduce
+from bomcat.catalog.resolver.confusion import CONFUSION_COST
+from bomcat.catalog.resolver.evidence import RULES
+
+CASES = [
+    # (marking, maker, part (None: no part), rule id that decides it, confident?)
+    ("REALTEK | 8188FTV | J5C6431", "Realtek Semiconductor", "RTL8188FTV", "fit.logo_dropped", True),
+    ("SIPEX | 3232EE | 1948L", "Sipex", "SP3232EE", "fit.logo_dropped", False),
+    ("TI | 74HC688", "Texas Instruments", "74HC688", "logo.names_maker", False),
+    ("NATIONAL | LM2574HVN-15", "National Semiconductor", "LM2574HVN-15", "logo.lineage", False),
+    ("SC 1831 | SLVU2.8 | -4", "Semtech", "SLVU2.8", "catalogue.pattern", False),
+    ("39SF010A-70-4C-NHE", "SST", "SST39SF010A-70-4C-NHE", "catalogue.known_tail", False),
+    ("NW101", "Micron Technology", "MT29F2G08ABDHC-ET", "catalogue.code", True),
+    ("D9LGQ", "Micron Technology", None, "catalogue.unlisted_code", False),
+    ("QPA9219", "Qorvo", "QPA9219", "catalogue.pattern", False),
+    ("LMR99999ADDAR", "Texas Instruments", "LMR99999ADDAR", "catalogue.series_prefix", False),
+    ("74HC590A", None, "74HC590A", "maker.several", False),
+    ("ATMEGA328P-AU", "Atmel", "ATMEGA328P-AU", "maker.line_undecided", False),
+    ("FM25Q64AI3", "Dosilicon", "FM25Q64AI3", "maker.listed_elsewhere", False),
+    ("ATMEGA16A-A", "Atmel", "ATMEGA16A-A", "token.ordering_tail", False),
+    ("AT29LV512 15TC 0114", "Atmel", "AT29LV512-15TC", "token.speed_grade", False),
+    ("S3511 AV31 9812", "Seiko Instruments", "S3511AV31", "token.joined", False),
+    ("SEC KM23C8OOODG DMG-AAUJ-1 F1 KFX331U", "Samsung Electronics", "KM23C8000DG", "ocr.repaired", False),
+    ("LH52B256NA-10PLL MOSEL-VITELIC JAPAN N643 0T BB", "Mosel Vitelic", "LH52B256NA-10PLL", "logo.names_maker", True),
+    ("NEC JAPAN D431000AGW-70LL 9512K7024", "NEC", "UPD431000AGW-70LL", "fit.form", True),
+    ("winbond | 25Q128JVSQ | 1927", "Winbond Electronics", "W25Q128JVSQ", "logo.same_maker", True),
+]
+
+
+@pytest.mark.parametrize("marking, maker, part, rule, confident", CASES, ids=[c[0] for c in CASES])
+def test_each_rule_decides_its_marking(marking, maker, part, rule, confident):
+    result = default_resolver().resolve(marking)
+    assert (result.manufacturer, result.part_number) == (maker, part), result.explanation
+    assert rule in result.rules, result.rules
+    assert (result.confidence >= 0.9) == confident, (result.confidence, result.rules)
+
+
+def test_every_rule_used_above_is_in_the_table_and_every_text_formats():
+    assert {c[3] for c in CASES} <= set(RULES)
+    for rule in RULES.values():
+        assert rule.id.split(".")[0] in {"fit", "catalogue", "ocr", "token", "logo", "short_form", "known", "maker",
+                                         "marking"}
+        assert rule.cap is None or 0 < rule.cap < 1
+
+
+@pytest.mark.parametrize("marking, not_maker", [
+    ("REALTEK | 8188FTV | J5C6431", "Alpha and Omega Semiconductor"),   # AO's bare 4-digit form
+    ("LH5164AN-10L SHARP A0005", "Allwinner Technology"),               # a lot code is not an A-series SoC
+    ("SC 1831 | SLVU2.8 | -4", "SmartSens Technology"),                  # 'SC' + a date code is not SC1831
+    ("infineon | TLV4961-1TB", "Texas Instruments"),                     # TI's TLV prefix, under Infineon's logo
+])
+def test_a_printed_maker_is_never_overruled_by_another_makers_pattern(marking, not_maker):
+    result = default_resolver().resolve(marking)
+    assert result.manufacturer != not_maker and result.manufacturer is not None, result.explanation
+
+
+@pytest.mark.parametrize("marking", ["W25R128JVSIQ", "QPA9219", "INA240A1D", "LMT86DCK"])
+def test_a_clean_part_number_is_not_repaired_into_another(marking):
+    result = default_resolver().resolve(marking)
+    assert result.part_number in (None, marking), (result.part_number, result.explanation)
+
+
+def test_an_unlisted_micron_code_says_how_to_decode_it():
+    result = default_resolver().resolve("D9LGQ")
+    assert result.manufacturer == "Micron Technology" and result.part_number is None
+    assert "FBGA" in result.explanation and result.confidence < 0.9
+
+
+def test_two_letters_in_the_middle_of_a_line_are_not_a_logo():
+    result = default_resolver().resolve("M68AS128 DL70N6 AANFG F6 TWN 8B 414")
+    assert not any(t["label"] == "logo" for t in result.tokens)
+    assert result.manufacturer == "STMicroelectronics"
+
+
+def test_the_result_is_typed_and_its_json_form_keeps_the_contract():
+    result = default_resolver().resolve("winbond | 25Q128JVSQ | 1927")
+    assert isinstance(result, Resolution)
+    data = result.as_dict()
+    assert {"marking", "manufacturer", "part_number", "category", "confidence", "candidates", "explanation",
+            "tokens", "reading", "date_code", "country", "lineage", "rules"} <= set(data)
+    assert result["manufacturer"] == result.manufacturer == data["manufacturer"]
+    assert all(set(c) >= {"part_number", "manufacturer", "confidence", "evidence", "rules"} for c in data["candidates"])
+
+
+def test_the_knowledge_base_is_broad():
+    stats = knowledge.load().stats()
+    assert stats["manufacturers"] >= 400
+    assert stats["known_parts"] + stats["curated_known_parts"] >= 15000
+    assert stats["families"] + stats["patterns"] + stats["series_prefixes"] >= 1500
+    assert stats["codes"] >= 2162 + 5   # every Micron code of the FlashDetector and fdnext tables
+
+
+def test_the_start_up_cache_is_written_and_read_back(tmp_path, monkeypatch):
+    monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path))
+    knowledge.load.cache_clear()
+    try:
+        built = knowledge.load()
+        (cached,) = (tmp_path / "bomcat").glob("knowledge-*.pickle")
+        knowledge.load.cache_clear()
+        again = knowledge.load()
+        assert again is not built and again.stats() == built.stats()
+        cached.write_bytes(b"not a pickle")  # a damaged cache is rebuilt, not trusted
+        knowledge.load.cache_clear()
+        assert knowledge.load().stats() == built.stats()
+    finally:
+        knowledge.load.cache_clear()
+
+
+def test_tolerant_patterns_know_their_position_groups_without_compiling():
+    """The group numbers worked out while building each tolerant regex match the compiled regex."""
+    for fam in knowledge.load().families:
+        for form in fam.forms:
+            pattern = form.pattern
+            assert pattern.tolerant.groups == len(pattern.positional) + len(pattern.tolerant.groupindex), fam.name
+            named = set(pattern.tolerant.groupindex.values())
+            assert not named & set(pattern.positional)
+
+
+# -- OCR-garbled known parts of the imported tables: the same part or not confident --------------------
+
+KB = knowledge.load()
+SAMPLE = sorted(random.Random(7).sample(sorted(p for p, entries in KB.catalogue.parts.items()
+                                               if len(p) >= 7 and len({e.maker for e in entries}) == 1), 300))
+SWAPS: dict[str, list[str]] = {}
+for (a, b) in CONFUSION_COST:
+    SWAPS.setdefault(a, []).append(b)
+
+
+@settings(max_examples=200, deadline=None)
+@given(index=st.integers(min_value=0, max_value=len(SAMPLE) - 1), seed=st.integers(min_value=0, max_value=10**6))
+def test_garbled_catalogue_parts_never_resolve_confidently_to_another_part(index, seed):
+    part = SAMPLE[index]
+    rng = random.Random(seed)
+    chars = list(part)
+    positions = [i for i, c in enumerate(chars) if c in SWAPS]
+    if positions:
+        i = rng.choice(positions)
+        chars[i] = rng.choice(SWAPS[chars[i]])
+    noisy = "".join(chars)
+    if KB.catalogue.longest_known(noisy) not in (None, part):
+        return  # the slip made another real part number: reading it as that one is right
+    result = default_resolver().resolve(noisy)
+    if result.confidence >= 0.9:
+        assert reduce(result.part_number or "").startswith(part) or re.sub(r"[^A-Z0-9]", "", noisy) == part, \
+            (noisy, part, result.part_number, result.explanation)
