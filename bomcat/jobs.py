@@ -26,6 +26,7 @@ from typing import Optional
 from sqlalchemy import select
 
 from bomcat.catalog.db import Catalog, open_catalog
+from bomcat.catalog.errors import CatalogError
 from bomcat.catalog.models import Upload, UploadStatus, utcnow
 from bomcat.images import photo as photo_io
 
@@ -38,7 +39,7 @@ STEP_STATUS = {"store_original": UploadStatus.detecting, "make_upright": UploadS
                "read_regions": UploadStatus.reading, "propose_components": UploadStatus.reading}
 
 
-class UploadRefused(ValueError):
+class UploadRefused(CatalogError, ValueError):
     """The file cannot become evidence (not an image, too large, unknown device): says why."""
 
 
@@ -49,13 +50,13 @@ def stage_upload(catalog: Catalog, device_slug: str, data: bytes, filename: str,
     try:
         photo_io.open_image(data, display)
     except photo_io.BadPhoto as exc:
-        raise UploadRefused(str(exc)) from None
+        raise UploadRefused.because(exc) from None
     from bomcat.images.ingest import IngestError, find_device
     with catalog.session() as session:
         try:
             device = find_device(session, device_slug)
         except IngestError as exc:
-            raise UploadRefused(str(exc)) from None
+            raise UploadRefused.because(exc) from None
         sha = catalog.store.put_incoming(data)
         upload = Upload(device=device, filename=display, sha256=sha, byte_size=len(data), board=board,
                         side=side, status=UploadStatus.queued, queue=queue_name, uploaded_by=uploaded_by)

@@ -11,8 +11,16 @@ from typing import Any, Optional
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from .errors import CatalogError
 from .models import (
-    Component, ComponentStatus, Device, Manufacturer, Part, Region, Review, Verdict,
+    Component,
+    ComponentStatus,
+    Device,
+    Manufacturer,
+    Part,
+    Region,
+    Review,
+    Verdict,
 )
 from .resolver import knowledge
 from .search import index_component
@@ -25,11 +33,15 @@ def slugify(text: str) -> str:
     return re.sub(r"[^a-z0-9]+", "-", text.lower()).strip("-")[:120]
 
 
+class DeviceRefused(CatalogError, ValueError):
+    """A device that cannot be created as asked: says why."""
+
+
 def create_device(session: Session, slug: str, maker: str, model: str, **fields: Any) -> Device:
     if not SLUG_RE.match(slug or ""):
-        raise ValueError(f"device slug {slug!r} must be lower-case letters, digits and dashes")
+        raise DeviceRefused(f"device slug {slug!r} must be lower-case letters, digits and dashes")
     if session.scalar(select(Device).where(Device.slug == slug)) is not None:
-        raise ValueError(f"a device with slug {slug!r} exists already")
+        raise DeviceRefused(f"a device with slug {slug!r} exists already", status=409)
     device = Device(slug=slug, maker=maker, model=model, **fields)
     session.add(device)
     session.flush()
@@ -131,8 +143,9 @@ def repropose_component(session: Session, component: Component, resolution: dict
     return review
 
 
-class ReviewRefused(ValueError):
-    pass
+class ReviewRefused(CatalogError, ValueError):
+    """A review the rules do not allow (four eyes, a correction without values): says why."""
+    status = 409
 
 
 def last_verification(component: Component) -> Optional[Review]:

@@ -11,6 +11,7 @@ import re
 from sqlalchemy import text
 from sqlalchemy.orm import Session
 
+from .errors import CatalogError
 from .models import Component
 from .resolver.confusion import fold
 
@@ -39,7 +40,7 @@ def index_component(session: Session, component: Component) -> None:
 def search_components(session: Session, query: str, limit: int = 200) -> list[Component]:
     needle = searchable(query)
     if len(needle.replace(" ", "")) < 3:
-        raise ValueError("search for at least 3 letters or digits")
+        raise CatalogError("search for at least 3 letters or digits")
     if session.get_bind().dialect.name == "sqlite":
         phrase = '"' + needle.replace('"', '""') + '"'
         rows = session.execute(text("SELECT component_id FROM component_search WHERE component_search MATCH :q "

@@ -10,14 +10,15 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 from werkzeug.security import check_password_hash, generate_password_hash
 
+from .errors import CatalogError
 from .models import ApiToken, Role, User
 
 NAME_RE = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._-]{1,63}$")
 MIN_PASSWORD = 10
 
 
-class UserError(ValueError):
-    pass
+class UserError(CatalogError, ValueError):
+    """A user that cannot be made or changed as asked: says why."""
 
 
 def create_user(session: Session, name: str, password: str, role: Role | str) -> User:
@@ -30,7 +31,7 @@ def create_user(session: Session, name: str, password: str, role: Role | str) ->
     except ValueError:
         raise UserError(f"unknown role {role!r} (choose from {', '.join(r.value for r in Role)})") from None
     if session.scalar(select(User).where(User.name == name)) is not None:
-        raise UserError(f"a user named {name!r} exists already")
+        raise UserError(f"a user named {name!r} exists already", status=409)
     user = User(name=name, password_hash=generate_password_hash(password), role=role)
     session.add(user)
     session.flush()

@@ -19,18 +19,24 @@ from pathlib import Path
 from typing import Callable, Optional, Sequence
 
 import numpy as np
-from PIL import Image
-from sqlalchemy import select
-from sqlalchemy.orm import Session
-
 from bomcat.catalog.db import Catalog
+from bomcat.catalog.errors import CatalogError
 from bomcat.catalog.models import (
-    Component, DerivedImage, Device, Photo, Reading, Region, RegionOrigin,
+    Component,
+    DerivedImage,
+    Device,
+    Photo,
+    Reading,
+    Region,
+    RegionOrigin,
 )
 from bomcat.catalog.records import propose_component
 from bomcat.ocr.engines import DEFAULT_ENGINE
 from bomcat.ocr.preprocess import turn
 from bomcat.ocr.read import ChipReading, read_chip
+from PIL import Image
+from sqlalchemy import select
+from sqlalchemy.orm import Session
 
 from . import photo as photo_io
 from .detect import detect_chips
@@ -41,7 +47,7 @@ THUMBNAIL_SIZE = 480
 MAX_REGIONS = 60
 
 
-class IngestError(RuntimeError):
+class IngestError(CatalogError, RuntimeError):
     """Names the file and the cause; nothing of that file was kept."""
 
 
@@ -190,7 +196,7 @@ INGEST_STEPS: list[Step] = [store_original, make_upright, detect_regions, cut_cr
 def find_device(session: Session, slug: str) -> Device:
     device = session.scalar(select(Device).where(Device.slug == slug))
     if device is None:
-        raise IngestError(f"unknown device {slug!r} (create it first: bomcat devices add {slug} ...)")
+        raise IngestError(f"unknown device {slug!r} (create it first: bomcat devices add {slug} ...)", status=404)
     return device
 
 
@@ -208,7 +214,7 @@ def ingest_photo(catalog: Catalog, device_slug: str, data: bytes, filename: str,
         if existing is not None:
             if existing.device_id != device.id:
                 raise IngestError(f"{display}: this photo (sha256 {sha[:12]}) is already evidence for "
-                                  f"device {existing.device.slug!r}")
+                                  f"device {existing.device.slug!r}", status=409)
             return IngestResult(display, sha, existing.id, False, len(existing.regions),
                                 sum(1 for r in existing.regions if r.component), time.perf_counter() - start)
     with catalog.transaction() as (session, files):
@@ -220,11 +226,11 @@ def ingest_photo(catalog: Catalog, device_slug: str, data: bytes, filename: str,
             try:
                 step(ctx)
             except photo_io.BadPhoto as exc:
-                raise IngestError(str(exc)) from exc
+                raise IngestError.because(exc) from exc
             except IngestError:
                 raise
             except Exception as exc:
-                raise IngestError(f"{display}: {step.__name__} failed: {exc}") from exc
+                raise IngestError(f"{display}: {step.__name__} failed: {exc}", status=500) from exc
         result = IngestResult(display, sha, ctx.photo.id, True, len(ctx.regions), len(ctx.components), 0.0)
     result.seconds = round(time.perf_counter() - start, 3)
     return result
@@ -234,5 +240,5 @@ def ingest_file(catalog: Catalog, device_slug: str, path: str | Path, uploaded_b
     try:
         data = photo_io.read_file(path)
     except photo_io.BadPhoto as exc:
-        raise IngestError(str(exc)) from None
+        raise IngestError.because(exc) from None
     return ingest_photo(catalog, device_slug, data, Path(path).name, uploaded_by, **kwargs)

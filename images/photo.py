@@ -12,6 +12,7 @@ from pathlib import Path
 from typing import Optional
 
 import numpy as np
+from bomcat.catalog.errors import CatalogError
 from PIL import ExifTags, Image, ImageOps, UnidentifiedImageError
 
 MEDIA_TYPES = {"JPEG": "image/jpeg", "PNG": "image/png", "TIFF": "image/tiff", "WEBP": "image/webp"}
@@ -19,7 +20,7 @@ MAX_PHOTO_BYTES = int(os.environ.get("BOMCAT_MAX_PHOTO_BYTES", 30 * 1024 * 1024)
 MAX_PIXELS = 80_000_000  # 80 MP: larger than any phone or DSLR board photo
 
 
-class BadPhoto(ValueError):
+class BadPhoto(CatalogError, ValueError):
     """The input is not a photo bomcat can take; the message says why."""
 
 
@@ -38,20 +39,20 @@ def open_image(data: bytes, name: str = "photo") -> Image.Image:
         raise BadPhoto(f"{name}: the file is empty")
     if len(data) > MAX_PHOTO_BYTES:
         raise BadPhoto(f"{name}: {len(data) / 2**20:.1f} MiB is over the {MAX_PHOTO_BYTES / 2**20:.0f} MiB "
-                       "limit for one photo (set BOMCAT_MAX_PHOTO_BYTES to raise it)")
+                       "limit for one photo (set BOMCAT_MAX_PHOTO_BYTES to raise it)", status=413)
     try:
         image = Image.open(io.BytesIO(data))
         if image.format not in MEDIA_TYPES:
             raise BadPhoto(f"{name}: {image.format} images are not accepted "
-                           f"(use {', '.join(MEDIA_TYPES)})")
+                           f"(use {', '.join(MEDIA_TYPES)})", status=415)
         if image.width * image.height > MAX_PIXELS:
             raise BadPhoto(f"{name}: {image.width}x{image.height} pixels is over the "
-                           f"{MAX_PIXELS // 1_000_000} megapixel limit")
+                           f"{MAX_PIXELS // 1_000_000} megapixel limit", status=413)
         image.load()  # decodes fully: catches truncated and corrupt files
     except BadPhoto:
         raise
     except (UnidentifiedImageError, Image.DecompressionBombError) as exc:
-        raise BadPhoto(f"{name}: not a readable image ({exc.__class__.__name__})") from exc
+        raise BadPhoto(f"{name}: not a readable image ({exc.__class__.__name__})", status=415) from exc
     except (OSError, SyntaxError, ValueError) as exc:
         raise BadPhoto(f"{name}: the image is damaged or truncated ({exc})") from exc
     return image
@@ -91,7 +92,7 @@ def read_file(path: str | os.PathLike) -> bytes:
     try:
         return Path(path).read_bytes()
     except FileNotFoundError:
-        raise BadPhoto(f"{path}: no such file") from None
+        raise BadPhoto(f"{path}: no such file", status=404) from None
     except IsADirectoryError:
         raise BadPhoto(f"{path}: is a directory, not an image") from None
     except OSError as exc:

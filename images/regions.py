@@ -12,13 +12,20 @@ from typing import Optional
 
 import cv2
 import numpy as np
-from sqlalchemy.orm import Session
-
 from bomcat.catalog.db import Catalog
-from bomcat.catalog.models import ComponentStatus, Photo, Region, RegionEvent, RegionOrigin, utcnow
+from bomcat.catalog.errors import CatalogError
+from bomcat.catalog.models import (
+    ComponentStatus,
+    Photo,
+    Region,
+    RegionEvent,
+    RegionOrigin,
+    utcnow,
+)
 from bomcat.catalog.records import apply_review, propose_component, repropose_component
 from bomcat.ocr.engines import DEFAULT_ENGINE
 from bomcat.ocr.read import ChipReading, read_chip
+from sqlalchemy.orm import Session
 
 from .geometry import RotatedBox
 from .ingest import reading_comment, save_crop, save_reading
@@ -27,7 +34,7 @@ from .store import StoreTransaction
 MIN_SIDE = 8.0
 
 
-class RegionError(ValueError):
+class RegionError(CatalogError, ValueError):
     """An edit that cannot be made: says why."""
 
 
@@ -90,7 +97,7 @@ def draw_region(catalog: Catalog, photo_id: int, values: dict, by: str) -> int:
     with catalog.transaction() as (session, files):
         photo = session.get(Photo, photo_id)
         if photo is None:
-            raise RegionError(f"no photo {photo_id}")
+            raise RegionError(f"no photo {photo_id}", status=404)
         box = checked_box(photo, values)
         region = Region(photo=photo, cx=box.cx, cy=box.cy, w=box.w, h=box.h, angle=box.angle, score=None,
                         designator=(values.get("designator") or None), origin=RegionOrigin.manual, created_by=by)
@@ -142,5 +149,5 @@ def delete_region(catalog: Catalog, region_id: int, by: str, reason: Optional[st
 def live_region(session: Session, region_id: int) -> Region:
     region = session.get(Region, region_id)
     if region is None or region.deleted_at is not None:
-        raise RegionError(f"no region {region_id}")
+        raise RegionError(f"no region {region_id}", status=404)
     return region

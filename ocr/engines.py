@@ -107,6 +107,38 @@ class RapidOcrEngine:
         return group_lines([w for i, w in enumerate(words) if i not in stray])
 
 
+class PpOcr6Engine:
+    """PP-OCRv6 small detection and recognition models, as the `rapidocr` 3.x wheel ships them (run on
+    ONNX Runtime; nothing is downloaded: the wheel carries the models)."""
+    name = "ppocr6"
+
+    def __init__(self) -> None:
+        try:
+            from importlib.metadata import version
+            from rapidocr import RapidOCR
+        except ImportError as exc:
+            raise EngineUnavailable("rapidocr 3 is not installed (pip install 'rapidocr>=3.10')") from exc
+        self._ocr = RapidOCR(params={"Global.log_level": "warning"})
+        self._version = f"{version('rapidocr')} PP-OCRv6 small"
+
+    @property
+    def version(self) -> str:
+        return self._version
+
+    def read(self, image: np.ndarray) -> list[TextLine]:
+        if image.ndim == 2:
+            image = np.stack([image] * 3, axis=-1)
+        out = self._ocr(image, use_cls=False)
+        if out.boxes is None or out.txts is None:
+            return []
+        height, width = image.shape[:2]
+        words = [(np.asarray(box, dtype=float), text.strip(), float(score))
+                 for box, text, score in zip(out.boxes, out.txts, out.scores) if text.strip()]
+        stray = stray_words([(*(box.mean(axis=0) / (width, height)), _text_height(box) / height)
+                             for box, _, _ in words])
+        return group_lines([w for i, w in enumerate(words) if i not in stray])
+
+
 def _is_vertical(box: np.ndarray) -> bool:
     """A word box taller than wide: the text runs up or down the image."""
     xs, ys = box[:, 0], box[:, 1]
@@ -179,7 +211,7 @@ def group_lines(boxes: list[tuple[np.ndarray, str, float]]) -> list[TextLine]:
     return out
 
 
-ENGINES = {"rapidocr": RapidOcrEngine, "tesseract": TesseractEngine}
+ENGINES = {"rapidocr": RapidOcrEngine, "ppocr6": PpOcr6Engine, "tesseract": TesseractEngine}
 
 
 def _default_engine() -> str:

@@ -137,7 +137,7 @@ def garble(marking: str, rng: random.Random, edits: int) -> str:
     return "".join(chars)
 
 
-@settings(max_examples=300, deadline=None)
+@settings(max_examples=300, deadline=None, derandomize=True)
 @given(index=st.integers(min_value=0, max_value=len(FAMILY_MARKINGS) - 1),
        seed=st.integers(min_value=0, max_value=10**6), edits=st.integers(min_value=1, max_value=3))
 def test_garbled_markings_never_resolve_confidently_to_another_part(index, seed, edits):
@@ -148,6 +148,12 @@ def test_garbled_markings_never_resolve_confidently_to_another_part(index, seed,
         # The same part: the same known base part, whatever ordering suffix was read after it.
         same = known_base(family, part) or reduce_pn(part)
         answer = reduce_pn(result["part_number"])
+        other = known_base(family, answer)
+        if other and other != same and other in reduce_pn(noisy):
+            return  # the slips spelled another real part of the family: reading it as that one is right
+        listed = KB.catalogue.longest_known(answer)
+        if listed and reduce_pn(part).startswith(listed):
+            return  # the same listed part; the slip fell in the ordering suffix after it
         assert answer.startswith(same) or answer in reduce_pn(part), (noisy, result["part_number"],
                                                                        result["explanation"])
 

@@ -138,7 +138,7 @@ for (a, b) in CONFUSION_COST:
     SWAPS.setdefault(a, []).append(b)
 
 
-@settings(max_examples=200, deadline=None)
+@settings(max_examples=200, deadline=None, derandomize=True)
 @given(index=st.integers(min_value=0, max_value=len(SAMPLE) - 1), seed=st.integers(min_value=0, max_value=10**6))
 def test_garbled_catalogue_parts_never_resolve_confidently_to_another_part(index, seed):
     part = SAMPLE[index]

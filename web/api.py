@@ -8,7 +8,7 @@ from flask import Blueprint, abort, jsonify
 from flask_login import current_user
 
 from bomcat.catalog.models import Component, DeviceStatus, Role, Verdict
-from bomcat.catalog.records import ReviewRefused, apply_review, create_device
+from bomcat.catalog.records import apply_review, create_device
 
 from .auth import requires
 from .serialize import component_detail, device_summary, outreach_dict
@@ -34,10 +34,7 @@ def review_component(component_id: int):
         abort(400, "a correction needs the corrected values ('corrections')")
     with catalog().session() as session:
         component = get_or_404(session, Component, component_id, "component")
-        try:
-            apply_review(session, component, current_user.name, verdict, corrections, body.get("comment"))
-        except ReviewRefused as exc:
-            abort(409, str(exc))
+        apply_review(session, component, current_user.name, verdict, corrections, body.get("comment"))
         return jsonify({"component": component_detail(component)})
 
 
@@ -64,10 +61,7 @@ def create_device_api():
     if missing:
         abort(400, f"missing: {', '.join(missing)}")
     with catalog().session() as session:
-        try:
-            device = create_device(session, **{k: body.get(k) for k in DEVICE_FIELDS if body.get(k) is not None})
-        except ValueError as exc:
-            abort(409 if "exists already" in str(exc) else 400, str(exc))
+        device = create_device(session, **{k: body.get(k) for k in DEVICE_FIELDS if body.get(k) is not None})
         return jsonify({"device": device_summary(device)}), 201
 
 

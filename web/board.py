@@ -5,7 +5,7 @@ from flask import Blueprint, abort, jsonify, request, send_file
 from flask_login import current_user
 
 from bomcat.catalog.models import Photo, Region, Role
-from bomcat.images.regions import RegionError, delete_region, draw_region, edit_region
+from bomcat.images.regions import delete_region, draw_region, edit_region
 from bomcat.images.tiles import tile_path
 
 from .auth import requires
@@ -38,10 +38,7 @@ def _region_json(region_id: int, status: int = 200):
 @requires(Role.investigator)
 def add_region(photo_id: int):
     body = json_body()
-    try:
-        region_id = draw_region(catalog(), photo_id, body, by=current_user.name)
-    except RegionError as exc:
-        abort(404 if str(exc).startswith("no photo") else 400, str(exc))
+    region_id = draw_region(catalog(), photo_id, body, by=current_user.name)
     return _region_json(region_id, 201)
 
 
@@ -52,10 +49,7 @@ def change_region(region_id: int):
     unknown = set(body) - {"cx", "cy", "w", "h", "angle", "designator"}
     if unknown:
         abort(400, f"unknown fields: {', '.join(sorted(unknown))}")
-    try:
-        edit_region(catalog(), region_id, body, by=current_user.name)
-    except RegionError as exc:
-        abort(404 if str(exc).startswith("no region") else 400, str(exc))
+    edit_region(catalog(), region_id, body, by=current_user.name)
     return _region_json(region_id)
 
 
@@ -63,8 +57,5 @@ def change_region(region_id: int):
 @requires(Role.investigator)
 def remove_region(region_id: int):
     body = request.get_json(silent=True) or {}
-    try:
-        delete_region(catalog(), region_id, by=current_user.name, reason=body.get("reason"))
-    except RegionError as exc:
-        abort(404, str(exc))
+    delete_region(catalog(), region_id, by=current_user.name, reason=body.get("reason"))
     return _region_json(region_id)

@@ -1,7 +1,7 @@
 """Search across devices: part number, manufacturer, marking, designator; OCR-tolerant."""
 from __future__ import annotations
 
-from flask import Blueprint, abort, request
+from flask import Blueprint, request
 
 from bomcat.catalog.search import search_components
 
@@ -17,10 +17,7 @@ def search_page() -> dict:
     results = []
     if query:
         with catalog().session() as session:
-            try:
-                found = search_components(session, query)
-            except ValueError as exc:
-                abort(400, str(exc))
+            found = search_components(session, query)
             for c in found:
                 if can_see(c):
                     row = component_row(c)

@@ -9,8 +9,8 @@ from sqlalchemy import select
 import datetime as dt
 
 from bomcat.catalog.models import Device, Role, Upload, UploadStatus, utcnow
-from bomcat.images.ingest import IngestError, ingest_photo
-from bomcat.jobs import UploadRefused, set_status, stage_upload, submit
+from bomcat.images.ingest import ingest_photo
+from bomcat.jobs import set_status, stage_upload, submit
 
 from .auth import requires
 from .serialize import device_summary, upload_dict
@@ -23,16 +23,6 @@ STUCK_AFTER = dt.timedelta(minutes=30)  # far longer than any photo takes
 
 def work_queue():
     return current_app.config["QUEUE"]
-
-
-def _refusal_status(message: str) -> int:
-    if "unknown device" in message:
-        return 404
-    if "already evidence" in message:
-        return 409
-    if "limit" in message:
-        return 413
-    return 415 if "not a readable image" in message or "not accepted" in message else 400
 
 
 @bp.post("/api/devices/<slug>/photos")
@@ -48,19 +38,13 @@ def upload_photo(slug: str):
     data = upload.read()
     name = upload.filename or "upload"
     if request.form.get("background") in ("1", "true", "yes"):
-        try:
-            staged = stage_upload(catalog(), slug, data, name, current_user.name, work_queue().name,
-                                  board=request.form.get("board") or None, side=side or None)
-        except UploadRefused as exc:
-            abort(_refusal_status(str(exc)), str(exc))
+        staged = stage_upload(catalog(), slug, data, name, current_user.name, work_queue().name,
+                              board=request.form.get("board") or None, side=side or None)
         submit(catalog(), work_queue(), staged.id)
         with catalog().session() as session:
             return jsonify({"upload": upload_dict(session.get(Upload, staged.id))}), 202
-    try:
-        result = ingest_photo(catalog(), slug, data, name, uploaded_by=current_user.name,
-                              board=request.form.get("board") or None, side=side or None)
-    except IngestError as exc:
-        abort(_refusal_status(str(exc)), str(exc))
+    result = ingest_photo(catalog(), slug, data, name, uploaded_by=current_user.name,
+                          board=request.form.get("board") or None, side=side or None)
     return jsonify({"photo": result.as_dict()}), 201 if result.created else 200
 
 

@@ -2,12 +2,14 @@
 the same URL with `.json`, with a `Link: rel="alternate"` header (as Datasette does)."""
 from __future__ import annotations
 
+from types import SimpleNamespace
 from typing import Callable
 
 from flask import Blueprint, Flask, abort, current_app, jsonify, render_template, request
 from werkzeug.exceptions import HTTPException
 
 from bomcat.catalog.db import Catalog
+from bomcat.catalog.errors import CatalogError
 
 
 def catalog() -> Catalog:
@@ -106,9 +108,37 @@ def data_view(bp: Blueprint, rule: str, template: str,
     return decorator
 
 
+def wants_json() -> bool:
+    return request.path.endswith(".json") or request.path.startswith("/api/") or \
+        request.accept_mimetypes.best == "application/json"
+
+
+def error_response(status: int, message: str):
+    """The one place refusals become responses: JSON `{"error": ...}` for the API and `.json` pages, an
+    error page for the browser."""
+    if wants_json():
+        return jsonify({"error": message}), status
+    from http import HTTPStatus
+    name = HTTPStatus(status).phrase if status in HTTPStatus._value2member_map_ else "Error"
+    return render_template("error.html", error=SimpleNamespace(code=status, name=name, description=message)), status
+
+
 def register_error_handlers(app: Flask) -> None:
     @app.errorhandler(HTTPException)
     def http_error(exc: HTTPException):
-        if request.path.endswith(".json") or request.path.startswith("/api/") or request.accept_mimetypes.best == "application/json":
-            return jsonify({"error": exc.description or exc.name}), exc.code
-        return render_template("error.html", error=exc), exc.code
+        return error_response(exc.code or 500, exc.description or exc.name)
+
+    @app.errorhandler(CatalogError)
+    def refused(exc: CatalogError):
+        # Decided by type and the status the refusal carries, never by its message.
+        if exc.status >= 500:
+            current_app.logger.exception("refusal with a server status: %s", exc)
+            return error_response(exc.status, "the server could not do this; its log says why")
+        return error_response(exc.status, str(exc))
+
+    @app.errorhandler(Exception)
+    def unexpected(exc: Exception):
+        if isinstance(exc, HTTPException):
+            return http_error(exc)
+        current_app.logger.exception("unexpected error on %s %s", request.method, request.path)
+        return error_response(500, "internal error: the server log has the details")

@@ -10,7 +10,6 @@ from typing import Optional
 
 from rapidfuzz import fuzz, process
 
-from . import knowledge
 from .catalogue import reduce
 from .confusion import compile_tolerant, fold, match_tolerant, search_tolerant, substitution_cost
 from .evidence import ANSWER_THRESHOLD, RULES, Candidate, apply, date_like
