@@ -179,7 +179,10 @@ def bench_ocr(directory: str, errors: bool, first: int) -> None:
 @click.argument("directory", type=click.Path(file_okay=False))
 @click.option("--model", type=click.Path(dir_okay=False, exists=True), default=None,
               help="Score this ONNX model (say, one `bomcat train detector --out` wrote) instead of the shipped one.")
-def bench_detect(directory: str, model: str | None) -> None:
+@click.option("--clicks", is_flag=True,
+              help="Click each chip at its centre moved by a random 0-20%% of its size (seeded) and score the box "
+                   "one click gives (IoU >= 0.5 with the label).")
+def bench_detect(directory: str, model: str | None, clicks: bool) -> None:
     """Score chip detection on DIRECTORY/boards.csv (file, x, y, w, h, ...), IoU >= 0.5.
 
     In one run: the darkness map alone (the anchor), the learned map alone, and both (shipped)."""
@@ -191,6 +194,9 @@ def bench_detect(directory: str, model: str | None) -> None:
     except BoxesFileError as exc:
         raise click.ClickException(str(exc)) from None
     images = {name: load_upright_bgr(Path(directory) / name) for name in truth}
+    if clicks:
+        _bench_clicks(directory, truth, images, Path(model) if model else MODEL_PATH)
+        return
     total = sum(len(b) for b in truth.values())
     model_path = Path(model) if model else MODEL_PATH
     systems = {"anchor: darkness map": lambda image: detect_chips(image, model=None),
@@ -215,6 +221,27 @@ def bench_detect(directory: str, model: str | None) -> None:
                        "matched": matched, "s/photo": f"{statistics.median(seconds):.2f}"})
     click.echo(f"detection benchmark on {directory} ({len(truth)} photos, {total} chips)")
     _table(report, ["system", "recall", "precision", "found", "matched", "s/photo"])
+
+
+def _bench_clicks(directory: str, truth: dict, images: dict, model: Path, seed: int = 1) -> None:
+    """One click a chip: the share of chips whose click gives a box with IoU >= 0.5, and seconds a click."""
+    import random
+    from bomcat.images.click import box_at
+    from bomcat.images.geometry import iou_xywh
+    rng = random.Random(seed)
+    hits = total = 0
+    seconds = []
+    for name, boxes in truth.items():
+        for x, y, w, h in boxes:
+            cx, cy = x + w / 2 + rng.uniform(-0.2, 0.2) * w, y + h / 2 + rng.uniform(-0.2, 0.2) * h
+            t0 = time.perf_counter()
+            box = box_at(images[name], cx, cy, model)
+            seconds.append(time.perf_counter() - t0)
+            total += 1
+            hits += box is not None and iou_xywh(box.hull(), (x, y, w, h)) >= 0.5
+    click.echo(f"click benchmark on {directory} ({len(truth)} photos, {total} chips, one click each)")
+    _table([{"system": "bomcat: one click", "boxed": f"{hits / max(1, total):.3f}", "chips": total,
+             "s/click": f"{statistics.median(seconds):.2f}"}], ["system", "boxed", "chips", "s/click"])
 
 
 def _match_boxes(truth: list[tuple[float, ...]], found: list[tuple[float, ...]]) -> int:

@@ -120,22 +120,44 @@ def ocr(as_json: bool, engines: tuple[str, ...], debug_dir: Optional[str], image
         sys.exit(1)
 
 
+def _point(_ctx, _param, values: tuple[str, ...]) -> list[tuple[float, float]]:
+    points = []
+    for value in values:
+        try:
+            x, y = (float(v) for v in value.split(","))
+        except ValueError:
+            raise BomcatError(f"--at {value!r}: give a point as X,Y in the upright image's pixels") from None
+        points.append((x, y))
+    return points
+
+
 @main.command()
 @click.option("--json", "as_json", is_flag=True, help="One JSON object per image.")
+@click.option("--at", "points", multiple=True, callback=_point, metavar="X,Y",
+              help="Box the package under this point (repeat for several); chips[i] is the i-th point's box or null.")
 @click.argument("images", nargs=-1)
-def detect(as_json: bool, images: tuple[str, ...]) -> None:
-    """Find IC packages on whole-board photo IMAGES, as rotated boxes."""
+def detect(as_json: bool, points: list[tuple[float, float]], images: tuple[str, ...]) -> None:
+    """Find IC packages on whole-board photo IMAGES, as rotated boxes (or the package under each --at)."""
+    from bomcat.images.click import box_at
     from bomcat.images.detect import detect_chips
     from bomcat.images.photo import BadPhoto, load_upright_bgr
     _check_files(images)
     failed = False
     for path in images:
         try:
-            boxes = detect_chips(load_upright_bgr(path))
+            image = load_upright_bgr(path)
         except BadPhoto as exc:
             click.echo(f"bomcat: error: {exc}", err=True)
             failed = True
             continue
+        if points:
+            found = [box_at(image, x, y) for x, y in points]
+            chips_at = [b.as_dict() if b else None for b in found]
+            emit({"file": path, "chips": chips_at}, as_json,
+                 f"{path}\t" + " ".join(f"({c['cx']:.0f},{c['cy']:.0f} {c['w']:.0f}x{c['h']:.0f} {c['angle']:+.0f}°)"
+                                        if c else "(no package there)" for c in chips_at))
+            continue
+        boxes = detect_chips(image)
         chips = [b.as_dict() for b in boxes]
         emit({"file": path, "chips": chips}, as_json,
              f"{path}\t{len(chips)} chips\t" + " ".join(

@@ -92,6 +92,25 @@ def _comment(chip: ChipReading, by: str, what: str) -> str:
     return f"region {what} by {by}; {reading_comment(chip)}"
 
 
+def box_at_point(catalog: Catalog, photo_id: int, at: object) -> dict:
+    """The box of the package under a point of the photo's upright image (`at` = [x, y]), as region
+    values; a clear refusal when the point is not a point or not on a package."""
+    from .click import box_at
+    if not (isinstance(at, (list, tuple)) and len(at) == 2 and
+            all(isinstance(v, (int, float)) and not isinstance(v, bool) and math.isfinite(v) for v in at)):
+        raise RegionError("'at' must be a point [x, y] in the upright image's pixels")
+    with catalog.session() as session:
+        photo = session.get(Photo, photo_id)
+        if photo is None:
+            raise RegionError(f"no photo {photo_id}", status=404)
+        image = _upright_pixels(catalog, photo)
+    box = box_at(image, float(at[0]), float(at[1]))
+    if box is None:
+        raise RegionError(f"no package found at ({at[0]:.0f}, {at[1]:.0f}): drag to draw its box by hand",
+                          status=422)
+    return {"cx": box.cx, "cy": box.cy, "w": box.w, "h": box.h, "angle": box.angle}
+
+
 def draw_region(catalog: Catalog, photo_id: int, values: dict, by: str) -> int:
     """A region drawn by hand: cut, read and proposed like a detected one. Returns its id."""
     with catalog.transaction() as (session, files):

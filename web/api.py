@@ -111,10 +111,14 @@ OPENAPI = {
         "/api/devices/{slug}/uploads": {"get": _op("Uploads of a device and where each is in the pipeline")},
         "/api/uploads/{id}/retry": {"post": _op("Queue a failed upload again (investigator)",
                                                 codes=(("202", "queued"), ("409", "not failed")))},
-        "/api/photos/{id}/regions": {"post": _op("Draw a region by hand (investigator): cut, read, proposed", {
-            "type": "object", "required": ["cx", "cy", "w", "h"], "properties": {
-                **{k: {"type": "number"} for k in ("cx", "cy", "w", "h", "angle")},
-                "designator": {"type": "string"}}}, codes=(("201", "created"),))},
+        "/api/photos/{id}/regions": {"post": _op(
+            "Draw a region by hand (investigator): a box (cx, cy, w, h, angle), or 'at': [x, y] for the package "
+            "under that point (422 when there is none); cut, read, proposed", {
+                "type": "object", "properties": {
+                    **{k: {"type": "number"} for k in ("cx", "cy", "w", "h", "angle")},
+                    "at": {"type": "array", "items": {"type": "number"}, "minItems": 2, "maxItems": 2},
+                    "designator": {"type": "string"}}},
+            codes=(("201", "created"), ("422", "no package at that point")))},
         "/api/regions/{id}": {
             "patch": _op("Move, resize or rotate a region, or set its designator (investigator)", {
                 "type": "object", "properties": {**{k: {"type": "number"} for k in ("cx", "cy", "w", "h", "angle")},

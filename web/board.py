@@ -5,7 +5,7 @@ from flask import Blueprint, abort, jsonify, request, send_file
 from flask_login import current_user
 
 from bomcat.catalog.models import Photo, Region, Role
-from bomcat.images.regions import delete_region, draw_region, edit_region
+from bomcat.images.regions import box_at_point, delete_region, draw_region, edit_region
 from bomcat.images.tiles import tile_path
 
 from .auth import requires
@@ -38,6 +38,8 @@ def _region_json(region_id: int, status: int = 200):
 @requires(Role.investigator)
 def add_region(photo_id: int):
     body = json_body()
+    if "at" in body:  # one click: the package under the point, boxed by the detector
+        body = {**box_at_point(catalog(), photo_id, body["at"]), "designator": body.get("designator")}
     region_id = draw_region(catalog(), photo_id, body, by=current_user.name)
     return _region_json(region_id, 201)
 

@@ -40,9 +40,10 @@ def upload_photo(slug: str):
     if request.form.get("background") in ("1", "true", "yes"):
         staged = stage_upload(catalog(), slug, data, name, current_user.name, work_queue().name,
                               board=request.form.get("board") or None, side=side or None)
+        with catalog().session() as session:  # the upload as accepted: read before a worker can move it on
+            accepted = upload_dict(session.get(Upload, staged.id))
         submit(catalog(), work_queue(), staged.id)
-        with catalog().session() as session:
-            return jsonify({"upload": upload_dict(session.get(Upload, staged.id))}), 202
+        return jsonify({"upload": accepted}), 202
     result = ingest_photo(catalog(), slug, data, name, uploaded_by=current_user.name,
                           board=request.form.get("board") or None, side=side or None)
     return jsonify({"photo": result.as_dict()}), 201 if result.created else 200
@@ -70,9 +71,10 @@ def retry_upload(upload_id: int):
         if upload.status is not UploadStatus.failed and not stuck:
             abort(409, f"upload {upload_id} is {upload.status.value}, not failed")
     set_status(catalog(), upload_id, UploadStatus.queued, None, queue=work_queue().name)
+    with catalog().session() as session:  # as queued again, before a worker can move it on
+        accepted = upload_dict(session.get(Upload, upload_id))
     submit(catalog(), work_queue(), upload_id)
-    with catalog().session() as session:
-        return jsonify({"upload": upload_dict(session.get(Upload, upload_id))}), 202
+    return jsonify({"upload": accepted}), 202
 
 
 @data_view(bp, "/devices/<slug>/upload", "upload.html")

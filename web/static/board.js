@@ -175,7 +175,13 @@
       const box = drawing;
       drawing = null;
       setDrawMode(false);
-      if (!box || box.w < 8 || box.h < 8) { render(); return; }
+      if (!box || box.w < 8 || box.h < 8) {  // a click, not a drag: box the package under it
+        const p = done.start;
+        say("finding the package under the click…");
+        try { replace(await api("POST", `/api/photos/${data.photo_id}/regions`, {at: [p.x, p.y]})); say("region added"); }
+        catch (err) { say(err.message, true); render(); }
+        return;
+      }
       say("reading the new region…");
       try { replace(await api("POST", `/api/photos/${data.photo_id}/regions`, {cx: box.cx, cy: box.cy, w: box.w, h: box.h, angle: 0})); say("region added"); }
       catch (err) { say(err.message, true); render(); }
@@ -189,7 +195,7 @@
   function setDrawMode(on) {
     drawMode = on;
     stage.classList.toggle("drawing", on);
-    say(on ? "drag on the photo to draw a region (Esc cancels)" : "");
+    say(on ? "click on a package to box it, or drag to draw a region (Esc cancels)" : "");
   }
   async function removeSelected() {
     if (!selected || !window.confirm(`Delete region ${selected.id}? It stays in the record, marked deleted, and its component is rejected.`)) return;
