@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import csv
 import re
+from functools import lru_cache
 from dataclasses import dataclass, field
 from importlib import resources
 from typing import Optional
@@ -31,18 +32,19 @@ def reduce(text: str) -> str:
     return _NOT_ALNUM.sub("", text.upper())
 
 
-def split_points(printed: str) -> tuple[str, set[int]]:
+@lru_cache(maxsize=65536)
+def split_points(printed: str) -> tuple[str, frozenset[int]]:
     """The token reduced to letters and digits, and the positions in it that followed a separator."""
     upper = printed.upper()
     if upper.isalnum() and upper.isascii():
-        return upper, set()
+        return upper, frozenset()
     reduced, breaks = [], set()
     for ch in printed.upper():
         if ch.isalnum() and ch.isascii():
             reduced.append(ch)
         elif reduced:
             breaks.add(len(reduced))
-    return "".join(reduced), breaks
+    return "".join(reduced), frozenset(breaks)
 
 
 @dataclass

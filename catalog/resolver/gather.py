@@ -44,6 +44,10 @@ class Gatherer:
                     self._names_by_length.setdefault(length, []).append(name)
         self._catalogue_families: dict[tuple[str, str], Family] = {}
         self._prefix_dropped: dict[str, Optional[tuple[str, object]]] = {}
+        self._marked_earlier: dict[str, list[Family]] = {}   # maker -> families it marked before their owner
+        for fam in kb.families:
+            for name in fam.earlier_makers:
+                self._marked_earlier.setdefault(name, []).append(fam)
 
     # -- makers -------------------------------------------------------------
     def logos(self, marking: Marking) -> dict[str, ManufacturerInfo]:
@@ -167,12 +171,14 @@ class Gatherer:
         prefix off small packages when the logo says whose part it is ('REALTEK | 8188FTV' is RTL8188FTV,
         'SIPEX | 3232EE' is SP3232EE). Families that say how they shorten (`drop`) are matched already."""
         out: list[Candidate] = []
+        tokens = [(i, t) for i, t in enumerate(marking.tokens)
+                  if t.label != "logo" and t.norm[:1].isdigit() and len(t.norm) >= 4 and not date_like(t.norm)
+                  and not GENERIC_SERIES.match(t.norm)]
+        if not tokens:
+            return out
         families = [f for name in makers for f in self.kb.manufacturers[name].families] + \
-            [f for f in self.kb.families if set(f.earlier_makers) & makers]
-        for i, token in enumerate(marking.tokens):
-            if token.label == "logo" or not token.norm[:1].isdigit() or len(token.norm) < 4 or date_like(token.norm) \
-                    or GENERIC_SERIES.match(token.norm):
-                continue
+            [f for name in makers for f in self._marked_earlier.get(name, ())]
+        for i, token in tokens:
             for fam in families:
                 dropped = self._dropped_form(fam)
                 if dropped is None:
