@@ -96,15 +96,9 @@ class RapidOcrEngine:
         return self._version
 
     def read(self, image: np.ndarray) -> list[TextLine]:
-        if image.ndim == 2:
-            image = np.stack([image] * 3, axis=-1)
+        image = _three_channels(image)
         result, _ = self._ocr(image, use_cls=False)
-        height, width = image.shape[:2]
-        words = [(np.asarray(box, dtype=float), text.strip(), float(score))
-                 for box, text, score in result or [] if text.strip()]
-        stray = stray_words([(*(box.mean(axis=0) / (width, height)), _text_height(box) / height)
-                             for box, _, _ in words])
-        return group_lines([w for i, w in enumerate(words) if i not in stray])
+        return lines_of_words(image, result or [])
 
 
 class PpOcr6Engine:
@@ -126,17 +120,23 @@ class PpOcr6Engine:
         return self._version
 
     def read(self, image: np.ndarray) -> list[TextLine]:
-        if image.ndim == 2:
-            image = np.stack([image] * 3, axis=-1)
+        image = _three_channels(image)
         out = self._ocr(image, use_cls=False)
         if out.boxes is None or out.txts is None:
             return []
-        height, width = image.shape[:2]
-        words = [(np.asarray(box, dtype=float), text.strip(), float(score))
-                 for box, text, score in zip(out.boxes, out.txts, out.scores) if text.strip()]
-        stray = stray_words([(*(box.mean(axis=0) / (width, height)), _text_height(box) / height)
-                             for box, _, _ in words])
-        return group_lines([w for i, w in enumerate(words) if i not in stray])
+        return lines_of_words(image, zip(out.boxes, out.txts, out.scores))
+
+
+def _three_channels(image: np.ndarray) -> np.ndarray:
+    return np.stack([image] * 3, axis=-1) if image.ndim == 2 else image
+
+
+def lines_of_words(image: np.ndarray, found) -> list[TextLine]:
+    """The printed lines of an engine's (box, text, score) words, silkscreen beside the package left out."""
+    height, width = image.shape[:2]
+    words = [(np.asarray(box, dtype=float), text.strip(), float(score)) for box, text, score in found if text.strip()]
+    stray = stray_words([(*(box.mean(axis=0) / (width, height)), _text_height(box) / height) for box, _, _ in words])
+    return group_lines([w for i, w in enumerate(words) if i not in stray])
 
 
 def _is_vertical(box: np.ndarray) -> bool:
