@@ -11,7 +11,7 @@ from bomcat.catalog.records import slugify
 from bomcat.catalog.resolver import knowledge
 
 from .serialize import component_row, device_summary, outreach_dict
-from .views import catalog, data_view, shown_components
+from .views import can_see, catalog, data_view, shown_components
 
 bp = Blueprint("suppliers", __name__)
 
@@ -89,7 +89,7 @@ def manufacturer_page(slug: str) -> dict:
         from bomcat.catalog.models import OutreachEntry
         outreach = [outreach_dict(e) for e in session.scalars(
             select(OutreachEntry).join(Manufacturer).where(Manufacturer.name == info.name)
-            .order_by(OutreachEntry.sent_on, OutreachEntry.id))]
+            .order_by(OutreachEntry.sent_on, OutreachEntry.id)) if can_see(e)]
         from flask_login import current_user
         from bomcat.catalog.models import Role
         can_record = bool(current_user.is_authenticated and current_user.can(Role.investigator))
