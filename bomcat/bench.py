@@ -57,7 +57,7 @@ def naive_part(text: str) -> Optional[str]:
 
 @click.group()
 def bench() -> None:
-    """Benchmarks against labelled data (e.g. ../shared/bench)."""
+    """Benchmarks against labelled data such as ../shared/bench."""
 
 
 def _table(rows: list[dict], columns: list[str]) -> None:

@@ -39,9 +39,14 @@ class CatalogGroup(click.Group):
             error = BomcatError(str(exc))
             error.exit_code = exc.exit_code
             raise error from exc
+        except click.UsageError as exc:  # an unknown command or option: the same one-line form
+            hint = f" (bomcat {exc.ctx.command_path.split(' ', 1)[-1] + ' ' if exc.ctx and ' ' in exc.ctx.command_path else ''}--help lists them)"
+            error = BomcatError(exc.format_message() + hint)
+            error.exit_code = exc.exit_code
+            raise error from exc
 
 
-@click.group(cls=CatalogGroup, context_settings={"help_option_names": ["-h", "--help"]})
+@click.group(cls=CatalogGroup, context_settings={"help_option_names": ["-h", "--help"], "max_content_width": 120, "terminal_width": 120})
 @click.option("--db", "db_url", envvar="BOMCAT_DATABASE_URL", metavar="URL",
               help="SQLAlchemy URL of the catalog (default: SQLite in BOMCAT_HOME).")
 @click.option("--home", envvar="BOMCAT_HOME", type=click.Path(file_okay=False), metavar="DIR",

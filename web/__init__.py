@@ -51,6 +51,20 @@ def create_app(test_config: Optional[dict[str, Any]] = None) -> Flask:
     def index():
         return redirect(url_for("devices.device_list"))
 
+    @app.get("/favicon.ico")
+    def favicon():  # browsers ask for it whatever the page says
+        return redirect(url_for("static", filename="favicon.svg"), code=301)
+
+    @app.template_filter("count")
+    def count(n: int, one: str, many: str = "") -> str:
+        """'1 company', '2 companies': a number with its noun agreeing."""
+        return f"{n} {one if n == 1 else (many or one + 's')}"
+
+    @app.template_filter("category")
+    def category(name) -> str:
+        """A category as people read it: 'image sensor', not 'image_sensor'."""
+        return (name or "").replace("_", " ")
+
     @app.before_request
     def check_csrf():
         """Browsers (a session cookie) must send the CSRF token. Only a request that authenticates by a
