@@ -145,7 +145,7 @@ def test_search_finds_by_manufacturer_and_refuses_tiny_queries(demo_client):
     assert sorted(r["part_number"] for r in rohm) == ["BD9E301", "BR24G256"]
     assert demo_client.get("/search.json?q=ab").status_code == 400
     html = demo_client.get("/search?q=IMX307").get_data(as_text=True)
-    assert "IMX307LQD" in html and "1 components" in html
+    assert "IMX307LQD" in html and "1 component for" in html
 
 
 def test_country_and_maker_views(demo_client):
