@@ -386,3 +386,23 @@ def test_every_route_walked_as_a_visitor_shows_nothing_private(evidence):
                 leaked = {link for link in private_links if re.search(re.escape(link) + r"(?![0-9a-f])", body)}
                 assert not leaked, (target, leaked)
     assert seen > 200
+
+
+@pytest.mark.parametrize("url", ["/devices", "/devices.json", "/login", "/static/bomcat.css", "/nope"])
+def test_every_response_carries_the_security_headers(strict, url):
+    app, _ = strict
+    response = app.test_client().get(url)
+    policy = response.headers["Content-Security-Policy"]
+    assert "script-src 'self'" in policy and "unsafe-inline" not in policy.split("script-src")[1].split(";")[0]
+    assert "frame-ancestors 'none'" in policy
+    assert response.headers["X-Content-Type-Options"] == "nosniff" and response.headers["X-Frame-Options"] == "DENY"
+    assert response.headers["Referrer-Policy"] == "same-origin"
+
+
+def test_no_template_has_an_inline_script_or_handler():
+    import re
+    from pathlib import Path
+    for template in (Path(__file__).resolve().parents[1] / "web" / "templates").glob("*.html"):
+        text = template.read_text()
+        assert not re.search(r"<script(?![^>]*\b(?:src=|type=\"application/json\"))", text), template.name
+        assert not re.search(r"\son[a-z]+=\"", text), template.name

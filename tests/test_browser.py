@@ -68,7 +68,7 @@ def test_sign_in_and_review_from_the_keyboard(server, browser):
     shot(page, "review-queue")
     first = page.get_attribute(".review", "data-component")
     page.keyboard.press("v")
-    page.wait_for_function(f"!document.querySelector('.review') || "
+    wait_until(page, f"!document.querySelector('.review') || "
                            f"document.querySelector('.review').dataset.component !== '{first}'")
     assert "1 of 3 verified" in page.text_content("h1")
     # Correct the next one from the form, then reject the last with a comment.
@@ -102,6 +102,17 @@ def sign_in(browser, server, name):
     page.wait_for_url(f"{server}/devices")
     return page
 
+
+
+def wait_until(page, expression: str, timeout: float = 30_000) -> None:
+    """Poll a JavaScript expression until it is true. (Playwright's wait_for_function compiles its
+    predicate with eval, which the pages' Content-Security-Policy rightly refuses.)"""
+    import time
+    deadline = time.monotonic() + timeout / 1000
+    while not page.evaluate(expression):
+        if time.monotonic() > deadline:
+            raise AssertionError(f"still false after {timeout / 1000:.0f} s: {expression}")
+        page.wait_for_timeout(100)
 
 DROP_FILES = """async (files) => {
   const transfer = new DataTransfer();
@@ -145,12 +156,12 @@ def test_upload_detect_edit_review_publish_and_the_public_page(empty_server, bro
 
     # The board view: every region drawn; name one, draw a stray one by hand and delete it again.
     row.locator("text=board view").click()
-    ivan.wait_for_function("window.bomcatBoard && document.querySelectorAll('.board-overlay polygon').length === 3")
+    wait_until(ivan, "window.bomcatBoard && document.querySelectorAll('.board-overlay polygon').length === 3")
     x, y = region_point(ivan, 0)
     ivan.mouse.click(x, y)
     ivan.fill(".panel-form input[name=designator]", "U7")
     ivan.keyboard.press("Enter")
-    ivan.wait_for_function("bomcatBoard.regions()[0].designator === 'U7'")
+    wait_until(ivan, "bomcatBoard.regions()[0].designator === 'U7'")
     ivan.keyboard.press("Escape")  # leaves the designator field
     ivan.keyboard.press("Escape")  # and the selection
     ivan.keyboard.press("d")
@@ -159,10 +170,10 @@ def test_upload_detect_edit_review_publish_and_the_public_page(empty_server, bro
     ivan.mouse.down()
     ivan.mouse.move(box["x"] + 110, box["y"] + box["height"] - 60, steps=6)
     ivan.mouse.up()
-    ivan.wait_for_function("bomcatBoard.regions().length === 4", timeout=60_000)
+    wait_until(ivan, "bomcatBoard.regions().length === 4", timeout=60_000)
     shot(ivan, "flow-2-board-drawn")
     ivan.keyboard.press("Delete")  # the confirm dialog is accepted
-    ivan.wait_for_function("bomcatBoard.regions().length === 3")
+    wait_until(ivan, "bomcatBoard.regions().length === 3")
     assert "region deleted" in ivan.text_content(".board-message")
     ivan.close()
 
@@ -172,7 +183,7 @@ def test_upload_detect_edit_review_publish_and_the_public_page(empty_server, bro
     assert "0 of 4 verified" in rita.text_content("h1")
     for done in (1, 2, 3):
         rita.keyboard.press("v")
-        rita.wait_for_function(f"document.querySelector('h1').textContent.includes('{done} of 4 verified')")
+        wait_until(rita, f"document.querySelector('h1').textContent.includes('{done} of 4 verified')")
     assert "Nothing waits for you" in rita.content()
     shot(rita, "flow-3-reviewed")
     rita.close()
@@ -181,7 +192,7 @@ def test_upload_detect_edit_review_publish_and_the_public_page(empty_server, bro
     adam = sign_in(browser, server, "adam")
     adam.goto(f"{server}/devices/flow-cam")
     adam.click("button:has-text('Publish')")
-    adam.wait_for_function("document.querySelector('h1 .status').textContent === 'published'")
+    wait_until(adam, "document.querySelector('h1 .status').textContent === 'published'")
     adam.close()
 
     # The public page: BOM with evidence, supplier summary, who verified, the board view.
@@ -196,7 +207,7 @@ def test_upload_detect_edit_review_publish_and_the_public_page(empty_server, bro
     assert public.locator("table.bom tbody tr", has_text="rita").count() == 3  # who verified each
     # The evidence thumbnail opens the full photo with that region selected and zoomed to.
     public.locator("table.bom img.thumb").first.click()
-    public.wait_for_function("document.querySelectorAll('.board-overlay .selected').length === 1")
+    wait_until(public, "document.querySelectorAll('.board-overlay .selected').length === 1")
     assert public.locator("[data-action=draw]").count() == 0  # visitors cannot edit
     assert "IMX307LQD" in public.text_content(".board-panel")
     shot(public, "flow-5-public-board")

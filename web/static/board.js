@@ -209,6 +209,7 @@
     if (action === "home") viewer.viewport.goHome();
     if (action === "draw") setDrawMode(!drawMode);
   });
+  panel.addEventListener("submit", (event) => event.preventDefault());  // Enter saves through the keyboard handler
   panel.addEventListener("click", (event) => {
     const action = event.target.dataset.action;
     const form = panel.querySelector(".panel-form");

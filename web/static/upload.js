@@ -4,6 +4,7 @@
 (function () {
   "use strict";
   const form = document.getElementById("upload-form");
+  form.addEventListener("submit", (event) => event.preventDefault());
   const zone = document.getElementById("dropzone");
   const input = form.querySelector("input[type=file]");
   const tbody = document.querySelector("#uploads tbody");
