@@ -38,9 +38,15 @@ def create_user(session: Session, name: str, password: str, role: Role | str) ->
     return user
 
 
+_UNKNOWN_USER_HASH = generate_password_hash("no such user: the same work as checking a real password")
+
+
 def authenticate(session: Session, name: str, password: str) -> Optional[User]:
+    """The user whose name and password these are, or None. An unknown name costs the same hash check
+    as a known one, so the answer's timing does not tell which names exist."""
     user = session.scalar(select(User).where(User.name == name))
-    if user is None or not user.active or not check_password_hash(user.password_hash, password or ""):
+    matches = check_password_hash(user.password_hash if user is not None else _UNKNOWN_USER_HASH, password or "")
+    if user is None or not user.active or not matches:
         return None
     return user
 

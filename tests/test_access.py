@@ -406,3 +406,31 @@ def test_no_template_has_an_inline_script_or_handler():
         text = template.read_text()
         assert not re.search(r"<script(?![^>]*\b(?:src=|type=\"application/json\"))", text), template.name
         assert not re.search(r"\son[a-z]+=\"", text), template.name
+
+
+def test_failed_sign_ins_are_limited_per_account_and_a_clear_message_says_so(tmp_path):
+    from bomcat.web import create_app
+    catalog = make_catalog(tmp_path, {"adam": "admin", "rita": "reviewer"})
+    app = create_app({"TESTING": True, "CATALOG": catalog, "SECRET_KEY": "s" * 32, "BACKGROUND_QUEUE": False,
+                      "WTF_CSRF_ENABLED": False})
+    client = app.test_client()
+    statuses = [client.post("/login", data={"name": "adam", "password": f"wrong {n}"}).status_code for n in range(12)]
+    assert statuses[:10] == [200] * 10 and statuses[10:] == [429, 429]
+    refused = client.post("/login", data={"name": "adam", "password": PASSWORD})
+    assert refused.status_code == 429 and "too many failed sign-ins for this account" in refused.get_data(as_text=True)
+    assert client.post("/login", data={"name": "rita", "password": PASSWORD}).status_code == 302  # another account
+
+
+def test_an_unknown_name_takes_as_long_as_a_wrong_password(tmp_path):
+    import time
+    from bomcat.catalog.users import authenticate
+    catalog = make_catalog(tmp_path, {"adam": "admin"})
+
+    def seconds(name: str) -> float:
+        with catalog.session() as session:
+            start = time.perf_counter()
+            assert authenticate(session, name, "wrong password") is None
+            return time.perf_counter() - start
+    known = min(seconds("adam") for _ in range(3))
+    unknown = min(seconds("nobody") for _ in range(3))
+    assert unknown > 0.5 * known

@@ -45,6 +45,8 @@ def create_app(test_config: Optional[dict[str, Any]] = None) -> Flask:
 
     from . import admin, api, auth, board, components, devices, files, places, review, search, suppliers, uploads
     auth.login_manager.init_app(app)
+    app.config.setdefault("RATELIMIT_STORAGE_URI", os.environ.get("BOMCAT_RATELIMIT_STORAGE", "memory://"))
+    auth.limiter.init_app(app)
     csrf.init_app(app)
     for blueprint in (auth.bp, devices.bp, components.bp, files.bp, api.bp, suppliers.bp, review.bp, search.bp,
                       uploads.bp, board.bp, places.bp, admin.bp):

@@ -8,6 +8,8 @@ from typing import Callable, Optional
 from urllib.parse import urlsplit
 
 from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
+from flask_limiter import Limiter
+from flask_limiter.util import get_remote_address
 from flask_login import LoginManager, current_user, login_user, logout_user
 from flask_wtf import FlaskForm
 from wtforms import PasswordField, StringField
@@ -20,6 +22,25 @@ from .views import catalog
 
 bp = Blueprint("auth", __name__)
 login_manager = LoginManager()
+# Failed sign-ins are limited per address and per account name (Flask-Limiter; memory by default, any
+# storage it supports through BOMCAT_RATELIMIT_STORAGE, e.g. the Redis the job queue uses).
+limiter = Limiter(key_func=lambda: _keyed("address:" + get_remote_address()), default_limits=[])
+FAILED_PER_ADDRESS = "20 per 10 minutes"
+FAILED_PER_ACCOUNT = "10 per 10 minutes"
+
+
+def _failed(response) -> bool:
+    return response.status_code != 302  # a sign-in that did not redirect did not sign anyone in
+
+
+def _keyed(key: str) -> str:
+    """Counts are per app (a process may hold several, as the tests do), then per address or account."""
+    from flask import current_app
+    return f"{current_app.import_name}:{id(current_app)}:{key}"
+
+
+def _account() -> str:
+    return _keyed("account:" + (request.form.get("name") or "").strip().casefold())
 login_manager.login_view = "auth.login"
 
 
@@ -98,6 +119,10 @@ class LoginForm(FlaskForm):
 
 
 @bp.route("/login", methods=["GET", "POST"])
+@limiter.limit(FAILED_PER_ADDRESS, methods=["POST"], deduct_when=_failed,
+               error_message="too many failed sign-ins from this address: wait ten minutes and try again")
+@limiter.limit(FAILED_PER_ACCOUNT, methods=["POST"], key_func=_account, deduct_when=_failed,
+               error_message="too many failed sign-ins for this account: wait ten minutes and try again")
 def login():
     form = LoginForm()
     if form.validate_on_submit():
