@@ -231,6 +231,7 @@ def ingest_photo(catalog: Catalog, device_slug: str, data: bytes, filename: str,
                 raise
             except Exception as exc:
                 raise IngestError(f"{display}: {step.__name__} failed: {exc}", status=500) from exc
+        ctx.session.flush()  # the photo's id, even when no step after the first flushed (no chip found)
         result = IngestResult(display, sha, ctx.photo.id, True, len(ctx.regions), len(ctx.components), 0.0)
     result.seconds = round(time.perf_counter() - start, 3)
     return result

@@ -18,6 +18,8 @@ from PIL import ExifTags, Image, ImageOps, UnidentifiedImageError
 MEDIA_TYPES = {"JPEG": "image/jpeg", "PNG": "image/png", "TIFF": "image/tiff", "WEBP": "image/webp"}
 MAX_PHOTO_BYTES = int(os.environ.get("BOMCAT_MAX_PHOTO_BYTES", 30 * 1024 * 1024))
 MAX_PIXELS = 80_000_000  # 80 MP: larger than any phone or DSLR board photo
+MAX_ASPECT = 20          # a board photo is never a strip: more than this and OpenCV's resizes fail
+
 
 
 class BadPhoto(CatalogError, ValueError):
@@ -45,6 +47,9 @@ def open_image(data: bytes, name: str = "photo") -> Image.Image:
         if image.format not in MEDIA_TYPES:
             raise BadPhoto(f"{name}: {image.format} images are not accepted "
                            f"(use {', '.join(MEDIA_TYPES)})", status=415)
+        if max(image.size) > MAX_ASPECT * min(image.size):
+            raise BadPhoto(f"{name}: {image.width}x{image.height} pixels is not a board photo (sides more than "
+                           f"{MAX_ASPECT}:1)")
         if image.width * image.height > MAX_PIXELS:
             raise BadPhoto(f"{name}: {image.width}x{image.height} pixels is over the "
                            f"{MAX_PIXELS // 1_000_000} megapixel limit", status=413)
@@ -77,14 +82,28 @@ def inspect(image: Image.Image) -> PhotoInfo:
     return PhotoInfo(MEDIA_TYPES[image.format], image.width, image.height, orientation, captured, camera)
 
 
+def eight_bit(image: Image.Image) -> Image.Image:
+    """High-depth grey images (16-bit PNG and TIFF, 32-bit integer or float) as 8-bit grey, scaled
+    rather than clipped: Pillow's own conversion clips every value above 255 to white."""
+    if image.mode.startswith("I;16") or image.mode == "I":
+        values = np.asarray(image, dtype=np.int64)
+        top = 65535 if image.mode.startswith("I;16") or values.max() <= 65535 else int(values.max())
+        return Image.fromarray(np.clip(values * 255 // max(1, top), 0, 255).astype(np.uint8))
+    if image.mode == "F":
+        values = np.nan_to_num(np.asarray(image, dtype=np.float64))
+        low, high = float(values.min()), float(values.max())
+        return Image.fromarray(((values - low) * (255 / max(high - low, 1e-9))).astype(np.uint8))
+    return image
+
+
 def upright(image: Image.Image) -> Image.Image:
     """The image as a person would see it: EXIF orientation applied, RGB."""
     turned = ImageOps.exif_transpose(image) or image
-    return turned.convert("RGB")
+    return eight_bit(turned).convert("RGB")
 
 
 def to_bgr(image: Image.Image) -> np.ndarray:
-    return np.ascontiguousarray(np.asarray(image.convert("RGB"))[:, :, ::-1])
+    return np.ascontiguousarray(np.asarray(eight_bit(image).convert("RGB"))[:, :, ::-1])
 
 
 def read_file(path: str | os.PathLike) -> bytes:
