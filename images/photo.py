@@ -16,8 +16,10 @@ from bomcat.catalog.errors import CatalogError
 from PIL import ExifTags, Image, ImageOps, UnidentifiedImageError
 
 MEDIA_TYPES = {"JPEG": "image/jpeg", "PNG": "image/png", "TIFF": "image/tiff", "WEBP": "image/webp"}
-MAX_PHOTO_BYTES = int(os.environ.get("BOMCAT_MAX_PHOTO_BYTES", 30 * 1024 * 1024))
-MAX_PIXELS = 80_000_000  # 80 MP: larger than any phone or DSLR board photo
+MAX_PHOTO_BYTES = int(os.environ.get("BOMCAT_MAX_PHOTO_BYTES", 50 * 1024 * 1024))
+MAX_PIXELS = int(os.environ.get("BOMCAT_MAX_PIXELS", 120_000_000))  # larger than any phone or DSLR board photo
+# Pillow refuses to decode more than twice this as a decompression bomb: ours, not its 89 MP default.
+Image.MAX_IMAGE_PIXELS = MAX_PIXELS
 MAX_ASPECT = 20          # a board photo is never a strip: more than this and OpenCV's resizes fail
 
 
@@ -52,7 +54,8 @@ def open_image(data: bytes, name: str = "photo") -> Image.Image:
                            f"{MAX_ASPECT}:1)")
         if image.width * image.height > MAX_PIXELS:
             raise BadPhoto(f"{name}: {image.width}x{image.height} pixels is over the "
-                           f"{MAX_PIXELS // 1_000_000} megapixel limit", status=413)
+                           f"{MAX_PIXELS // 1_000_000} megapixel limit (set BOMCAT_MAX_PIXELS to raise it)",
+                           status=413)
         image.load()  # decodes fully: catches truncated and corrupt files
     except BadPhoto:
         raise

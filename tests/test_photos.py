@@ -46,10 +46,11 @@ def test_bad_input_gets_a_clear_error(data, message):
         photo_io.open_image(data, "upload.jpg")
 
 
-def test_a_40_megabyte_photo_is_refused_before_decoding():
-    data = jpeg_bytes() + b"\0" * (40 * 1024 * 1024)
-    with pytest.raises(photo_io.BadPhoto, match=r"40\.\d MiB is over the 30 MiB limit"):
+def test_a_60_megabyte_photo_is_refused_before_decoding():
+    data = jpeg_bytes() + b"\0" * (60 * 1024 * 1024)
+    with pytest.raises(photo_io.BadPhoto, match=r"60\.\d MiB is over the 50 MiB limit") as refused:
         photo_io.open_image(data, "huge.jpg")
+    assert refused.value.status == 413
 
 
 def test_gif_is_refused_by_format():
