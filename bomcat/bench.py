@@ -68,10 +68,11 @@ def _table(rows: list[dict], columns: list[str]) -> None:
 
 
 def _read_rows(path: Path, delimiter: str) -> list[dict]:
+    """A benchmark's labelled rows (lines starting with '#' are comments: where the set comes from)."""
     if not path.exists():
         raise click.ClickException(f"{path}: no such file")
     with path.open(newline="", encoding="utf-8") as fh:
-        return list(csv.DictReader(fh, delimiter=delimiter))
+        return list(csv.DictReader((line for line in fh if not line.startswith("#")), delimiter=delimiter))
 
 
 def _best_rate(system: Callable[[str], dict], markings: list[str], rounds: int = 5) -> float:
@@ -86,13 +87,6 @@ def _best_rate(system: Callable[[str], dict], markings: list[str], rounds: int =
                 system(marking)
         best = max(best, repeats * len(markings) / (time.perf_counter() - t0))
     return best
-
-
-def _read_tsv_skipping_comments(path: Path) -> list[dict]:
-    if not path.exists():
-        raise click.ClickException(f"{path}: no such file")
-    with path.open(newline="", encoding="utf-8") as fh:
-        return list(csv.DictReader((line for line in fh if not line.startswith("#")), delimiter="\t"))
 
 
 def score_resolver(rows: list[dict], answers: list[dict]) -> dict:
@@ -118,7 +112,7 @@ def bench_resolver(tsv: tuple[str, ...], first: int, errors: bool, as_json: bool
     """Score the resolver on each TSV (marking, manufacturer, part_number, category, source): the anchor
     and bomcat side by side, per file and per group of rows, with start-up time and throughput."""
     from bomcat.catalog.resolver import default_resolver
-    files = [(path, _read_tsv_skipping_comments(Path(path))) for path in tsv]
+    files = [(path, _read_rows(Path(path), "\t")) for path in tsv]
     start = time.perf_counter()
     resolver = default_resolver()
     startup = time.perf_counter() - start

@@ -7,13 +7,12 @@ of passive parts, connectors and mechanics are left out (they are not what a chi
 and so are patterns that are nothing but a broad prefix (fewer than three fixed characters)."""
 from __future__ import annotations
 
-import csv
 import re
 from pathlib import Path
 
 from bomcat.catalog.resolver.catalogue import fixed_prefix
 
-from .tables import Imported
+from .tables import Imported, read_table
 
 SOURCE = ("cantara", "Cantara lib-electronic-components, commit a034943 (extracted tables of the shared "
           "knowledge bundle)", "Apache-2.0")
@@ -36,11 +35,6 @@ CATEGORY = [("MEMORY_FLASH", "flash"), ("MEMORY_EEPROM", "eeprom"), ("MEMORY", "
 NOT_A_MAKER = {"LogicICHandler", "UnknownHandler"}
 
 
-def _rows(path: Path) -> list[dict]:
-    with path.open(encoding="utf-8", newline="") as fh:
-        return list(csv.DictReader(fh, delimiter="\t"))
-
-
 def category_of(component_type: str) -> str:
     return next((c for prefix, c in CATEGORY if component_type.startswith(prefix)), "ic")
 
@@ -49,13 +43,13 @@ def read(imported: Imported, folder: Path) -> int:
     """Makers, patterns and example parts from the bundle's `cantara/` folder."""
     imported.source(*SOURCE)
     makers = {}
-    for row in _rows(folder / "extracted" / "manufacturers.tsv"):
+    for row in read_table(folder / "extracted" / "manufacturers.tsv"):
         if row["handler"] in NOT_A_MAKER or not row["name"]:
             continue
         makers[row["handler"]] = imported.maker(row["name"], f"cantara:{Path(row['source']).name.split(':')[0]}")
     _read_yaml_makers(imported, folder / "data" / "manufacturers.yaml")
     before = len(imported.patterns)
-    for row in _rows(folder / "extracted" / "handler_patterns.tsv"):
+    for row in read_table(folder / "extracted" / "handler_patterns.tsv"):
         maker = makers.get(row["handler"])
         kind = row["component_type"]
         if maker is None or not kind or not KEPT_TYPES.match(kind):

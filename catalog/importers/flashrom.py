@@ -6,12 +6,11 @@ character (`W25Q128.V`: the name is cut there). A vendor written 'Micron/Numonyx
 owners, newest first: the part is recorded under the first."""
 from __future__ import annotations
 
-import csv
 import itertools
 import re
 from pathlib import Path
 
-from .tables import Imported
+from .tables import Imported, read_table
 
 SOURCE = ("flashrom", "flashrom flashchips.c, commit b946ca1 (extracted table of the shared knowledge bundle)",
           "GPL-2.0-or-later")
@@ -43,12 +42,11 @@ def category_of(bustype: str, name: str) -> str:
 def read(imported: Imported, folder: Path) -> int:
     imported.source(*SOURCE)
     before = len(imported.parts)
-    with (folder / "extracted" / "flashchips.tsv").open(encoding="utf-8", newline="") as fh:
-        for row in csv.DictReader(fh, delimiter="\t"):
-            vendor = row["vendor"].split("/")[0].strip()
-            if vendor in NOT_VENDORS or not vendor:
-                continue
-            maker = imported.maker(vendor, "flashrom:flashchips.c")
-            for part in expand(row["name"]):
-                imported.part(part, maker, category_of(row["bustype"], part), "flashrom:flashchips.c")
+    for row in read_table(folder / "extracted" / "flashchips.tsv"):
+        vendor = row["vendor"].split("/")[0].strip()
+        if vendor in NOT_VENDORS or not vendor:
+            continue
+        maker = imported.maker(vendor, "flashrom:flashchips.c")
+        for part in expand(row["name"]):
+            imported.part(part, maker, category_of(row["bustype"], part), "flashrom:flashchips.c")
     return len(imported.parts) - before

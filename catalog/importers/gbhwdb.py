@@ -8,13 +8,12 @@ placeholder. Names with no letter-and-digit part (stamps, crystals, 'mask ROM') 
 part) in the resolver benchmark's layout: a set the rules are measured on, never written from."""
 from __future__ import annotations
 
-import csv
 import re
 from pathlib import Path
 from typing import Optional
 
 from .names import ascii_upper
-from .tables import Imported
+from .tables import Imported, read_table
 
 SOURCE = ("gbhwdb", "Gekkio gb-hardware-db model/src/parser, commit f65dd84 (extracted tables)", "MIT")
 KINDS = [("SRAM", "sram"), ("FRAM", "fram"), ("EEPROM", "eeprom"), ("flash", "nor_flash"), ("mask ROM", "mask_rom"),
@@ -23,11 +22,6 @@ KINDS = [("SRAM", "sram"), ("FRAM", "fram"), ("EEPROM", "eeprom"), ("flash", "no
 # Display names the parsers use for makers whose names the sources spell out elsewhere.
 SHORT_NAMES = {"STMicro": "STMicroelectronics", "TI": "Texas Instruments", "Analog": "Analog Devices",
                "Seiko": "Seiko Instruments", "LGS": "Lucky GoldStar", "SMSC": "Standard Microsystems"}
-
-
-def _rows(path: Path) -> list[dict]:
-    with path.open(encoding="utf-8", newline="") as fh:
-        return list(csv.DictReader(fh, delimiter="\t"))
 
 
 def category_of(description: str) -> str:
@@ -64,10 +58,10 @@ def maker_of(row: dict, imported: Imported) -> Optional[str]:
 def read(imported: Imported, folder: Path) -> int:
     imported.source(*SOURCE)
     extracted = folder / "extracted"
-    for row in _rows(extracted / "manufacturers.tsv"):
+    for row in read_table(extracted / "manufacturers.tsv"):
         imported.maker(row["name"], "gbhwdb:manufacturers", aliases=[row["enum"]] if len(row["enum"]) >= 3 else [])
     before = len(imported.parts)
-    for row in _rows(extracted / "parsers.tsv"):
+    for row in read_table(extracted / "parsers.tsv"):
         part = part_of(row["display_name"])
         maker = maker_of(row, imported) if part else None
         if part and maker:
@@ -78,9 +72,9 @@ def read(imported: Imported, folder: Path) -> int:
 def validation_rows(imported: Imported, folder: Path, leave_out: set[str]) -> list[dict]:
     """The parsers' example markings (those not in `leave_out`) labelled with maker and part."""
     extracted = folder / "extracted"
-    parsers = {r["parser"]: r for r in _rows(extracted / "parsers.tsv")}
+    parsers = {r["parser"]: r for r in read_table(extracted / "parsers.tsv")}
     out = []
-    for example in _rows(extracted / "examples.tsv"):
+    for example in read_table(extracted / "examples.tsv"):
         parser = parsers.get(example["parser"])
         if parser is None or example["marking"] in leave_out:
             continue

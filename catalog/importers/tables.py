@@ -124,7 +124,8 @@ def write_tables(imported: Imported, out: Path) -> dict[str, Path]:
 
 
 def read_table(path: Path) -> list[dict]:
-    """Rows of one imported table (comment lines skipped)."""
+    """Rows of a tab-separated table with a header row: the sources' extracted tables and the imported
+    ones (whose comment lines are skipped)."""
     with path.open(encoding="utf-8", newline="") as fh:
         lines = [line for line in fh if not line.startswith("#")]
     return list(csv.DictReader(lines, delimiter="\t"))

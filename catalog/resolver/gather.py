@@ -15,6 +15,7 @@ from .confusion import compile_tolerant, fold, match_tolerant, search_tolerant, 
 from .evidence import ANSWER_THRESHOLD, RULES, Candidate, apply, date_like
 from .knowledge import Family, Form, KnowledgeBase, ManufacturerInfo, is_known
 from .parse import COUNTRIES, Marking, Token
+from .result import restyle
 
 _NOT_ALNUM = re.compile(r"[^A-Za-z0-9]")
 _COUNTRY_TAIL = re.compile(r"^(.{2,}[A-Z0-9])(" + "|".join(sorted((c for c in COUNTRIES if len(c) >= 5),
@@ -306,7 +307,7 @@ class Gatherer:
                     found = self._known_candidates(head, token, index, "catalogue.known")
                     for cand in found:
                         cand.repair_cost, cand.repaired = cost, head + reduced[len(head):]
-                        cand.part_number = restyle_known(head, token)
+                        cand.part_number = restyle(head, token)
                         apply(cand, "ocr.repair_cost", weight=-0.4 * cost, quiet=True, cost=cost)
                         apply(cand, "ocr.repaired", repaired=cand.part_number)
                     out += found
@@ -367,14 +368,3 @@ class Gatherer:
             out.append(cand)
         return out
 
-
-def restyle_known(known: str, printed: str) -> str:
-    """The printed token with its first characters replaced by the known part's (OCR slips undone)."""
-    out, k = [], 0
-    for ch in printed.upper():
-        if k < len(known) and ch.isalnum():
-            out.append(known[k])
-            k += 1
-        else:
-            out.append(ch)
-    return "".join(out)
