@@ -8,6 +8,17 @@ from typing import Optional
 import click
 
 DEFAULT_SHARED = Path("../shared/knowledge")
+BENCH_COLUMNS = ("marking", "manufacturer", "part_number", "category", "source")
+
+
+def write_bench_set(path: Path, header: str, rows: list[dict]) -> None:
+    """A resolver benchmark set in `bomcat bench resolver`'s layout, its origin in '#' comment lines."""
+    import csv
+    with open(path, "w", encoding="utf-8", newline="") as fh:
+        fh.writelines(f"# {line}\n" for line in header.splitlines())
+        writer = csv.DictWriter(fh, fieldnames=BENCH_COLUMNS, delimiter="\t", lineterminator="\n")
+        writer.writeheader()
+        writer.writerows(rows)
 
 
 @click.group()
@@ -59,13 +70,9 @@ def validation_set(out: str, shared: str, leave_out: tuple[str, ...]) -> None:
         with open(path, encoding="utf-8", newline="") as fh:
             known |= {row["marking"] for row in csv.DictReader(fh, delimiter="\t")}
     rows = gbhwdb.validation_rows(Imported(curated_names()), folder, known)
-    with open(out, "w", encoding="utf-8", newline="") as fh:
-        fh.write("# Real markings from the doc tests of Gekkio gb-hardware-db (MIT), commit f65dd84, labelled with\n"
-                 "# each parser's maker and part; written by `bomcat knowledge validation`. Rules are never written from it.\n")
-        writer = csv.DictWriter(fh, fieldnames=["marking", "manufacturer", "part_number", "category", "source"],
-                                delimiter="\t", lineterminator="\n")
-        writer.writeheader()
-        writer.writerows(rows)
+    write_bench_set(Path(out), "Real markings from the doc tests of Gekkio gb-hardware-db (MIT), commit f65dd84, labelled with\n"
+                    "each parser's maker and part; written by `bomcat knowledge validation`. Rules are never written from it.",
+                    rows)
     click.echo(f"{len(rows)} markings -> {out}")
 
 
@@ -77,7 +84,6 @@ def catalogue_holdout(folder: str, kicad_dir: Optional[str]) -> None:
     """Write the KiCad parts `import` holds out (two in ten, none that another source lists) as resolver
     sets in FOLDER: catalogue-{dev,validation}.tsv (the part number alone) and
     catalogue-{dev,validation}-logo.tsv (under its maker's logo line)."""
-    import csv
     from bomcat.catalog.importers import curated_names, kicad
     from bomcat.catalog.importers.tables import Imported
     from bomcat.catalog.resolver import knowledge as kb_module
@@ -90,19 +96,18 @@ def catalogue_holdout(folder: str, kicad_dir: Optional[str]) -> None:
         bucket = kicad.held_out(part)
         if bucket and reduce(part) not in listed and len(reduce(part)) >= 5:
             sets[bucket].setdefault(part, (imported.maker(maker, "kicad"), category))
-    header = ("# Part numbers from the KiCad symbol libraries (Debian kicad-symbols, CC-BY-SA-4.0 with the KiCad\n"
-              "# libraries' exception) that `bomcat knowledge import` holds out; maker from the datasheet link.\n")
+    header = ("Part numbers from the KiCad symbol libraries (Debian kicad-symbols, CC-BY-SA-4.0 with the KiCad\n"
+              "libraries' exception) that `bomcat knowledge import` holds out; maker from the datasheet link.")
     Path(folder).mkdir(parents=True, exist_ok=True)
     for bucket, rows in sets.items():
         for suffix, logo in (("", False), ("-logo", True)):
-            with open(Path(folder) / f"catalogue-{bucket}{suffix}.tsv", "w", encoding="utf-8", newline="") as fh:
-                fh.write(header)
-                writer = csv.writer(fh, delimiter="\t", lineterminator="\n")
-                writer.writerow(["marking", "manufacturer", "part_number", "category", "source"])
-                for part, (maker, category) in sorted(rows.items()):
-                    info = kb.manufacturers.get(maker)
-                    printed = (info.logos or info.aliases or [info.name])[0] if info else maker
-                    writer.writerow([f"{printed} | {part}" if logo else part, maker, part, category, "kicad-symbols"])
+            table = []
+            for part, (maker, category) in sorted(rows.items()):
+                info = kb.manufacturers.get(maker)
+                printed = (info.logos or info.aliases or [info.name])[0] if info else maker
+                table.append({"marking": f"{printed} | {part}" if logo else part, "manufacturer": maker,
+                              "part_number": part, "category": category, "source": "kicad-symbols"})
+            write_bench_set(Path(folder) / f"catalogue-{bucket}{suffix}.tsv", header, table)
         click.echo(f"{bucket}: {len(rows)} held-out parts")
 
 
