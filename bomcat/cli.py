@@ -321,7 +321,9 @@ def run_server(ctx: click.Context, host: str, port: int) -> None:
         config["BOMCAT_HOME"] = ctx.obj["home"]  # where the session key is kept when none is configured
     app = create_app(config)
     click.echo(f"bomcat: serving on http://{host}:{port}/  (Ctrl-C to stop)")
-    app.run(host=host, port=port, debug=False, use_reloader=False)
+    import waitress  # a production WSGI server (multi-threaded), not Werkzeug's development server
+    waitress.serve(app, host=host, port=port, threads=int(os.environ.get("BOMCAT_SERVER_THREADS", "8")),
+                   ident="bomcat", _quiet=True)
 
 
 @main.command()
