@@ -338,9 +338,10 @@ def demo(ctx, then_serve: bool, host: str, port: int, boards: int) -> None:
     catalog = open_catalog_from(ctx)
     summary = build_demo(catalog, boards=boards, echo=lambda msg: click.echo(msg, err=True))
     click.echo(f"demo catalog: {summary['photos']} photos, {summary['components']} components "
-               f"({summary['resolved']} resolved) in device {summary['device']!r}")
+               f"({summary['resolved']} resolved, reviewed and published) in device {summary['device']!r}; "
+               f"{summary['waiting']} proposals waiting for review in the draft {summary['draft_device']!r}")
     click.echo(f"sign in as {', '.join(summary['users'])} with password {summary['password']!r} "
-               "to see and review the proposed components")
+               "to see the draft and review its proposals")
     if then_serve:
         run_server(ctx, host, port)
 

@@ -11,8 +11,8 @@ from PIL import Image
 from sqlalchemy import select
 
 from bomcat.catalog.db import Catalog
-from bomcat.catalog.models import Device, DeviceStatus, User
-from bomcat.catalog.records import create_device
+from bomcat.catalog.models import ComponentStatus, Device, DeviceStatus, User
+from bomcat.catalog.records import apply_review, create_device
 from bomcat.catalog.users import create_user
 from bomcat.images.ingest import ingest_photo
 from bomcat.images.synth import SyntheticChip, render_board
@@ -21,6 +21,10 @@ DEVICE = dict(slug="demo-ip-camera", maker="Demo Vision", model="IPC-2000 (synth
               firmware="V5.5.0 build 180000", acquired_where="synthetic: rendered by bomcat demo",
               notes="A made-up camera whose boards bomcat renders itself; the markings are real ones "
                     "published in teardowns and datasheets of IP-camera parts.")
+# A later revision, photographed but not reviewed yet: the reviewers' work waiting, not public.
+DRAFT_DEVICE = dict(slug="demo-ip-camera-rev-c", maker="Demo Vision", model="IPC-2000 (synthetic)", variant="rev C",
+                    acquired_where="synthetic: rendered by bomcat demo",
+                    notes="The next revision of the demo camera: its proposals wait for a reviewer.")
 
 # Markings as printed on real parts (public teardowns, datasheets, OpenIPC wiki).
 BOARDS: list[list[SyntheticChip]] = [
@@ -42,6 +46,10 @@ BOARDS: list[list[SyntheticChip]] = [
 ]
 
 
+DRAFT_BOARD = [SyntheticChip(["Ingenic", "T40N", "2210-XP"], "QFP", 0),
+               SyntheticChip(["SmartSens", "SC2335", "2208"], "BGA", 0),
+               SyntheticChip(["REALTEK", "8188FTV", "J5C6431"], "QFN", 90)]
+
 DEMO_PASSWORD = os.environ.get("BOMCAT_DEMO_PASSWORD", "bomcat-demo-password")
 DEMO_USERS = {"demo-admin": "admin", "demo-reviewer": "reviewer", "demo-investigator": "investigator"}
 
@@ -52,27 +60,51 @@ def ensure_demo_users(session) -> None:
             create_user(session, name, DEMO_PASSWORD, role)
 
 
+def render_jpeg(chips: list[SyntheticChip], seed: int) -> bytes:
+    board = render_board([SyntheticChip(list(c.lines), c.package, c.rotation) for c in chips], size=(2400, 1600),
+                         seed=seed)
+    buf = io.BytesIO()
+    Image.fromarray(board.image[:, :, ::-1]).save(buf, format="JPEG", quality=92)
+    return buf.getvalue()
+
+
+def review_as_demo_reviewer(session, device: Device) -> None:
+    """What a reviewer would do with the demo's proposals: verify what was read and resolved, reject
+    the rest ('no usable reading'). Everything goes through the review log, as any review does."""
+    for component in device.components:
+        if component.status is not ComponentStatus.proposed:
+            continue
+        if component.part_number and component.manufacturer_id:
+            apply_review(session, component, "demo-reviewer", "verified", comment="checked against the crop")
+        else:
+            apply_review(session, component, "demo-reviewer", "rejected", comment="no usable reading")
+
+
 def build_demo(catalog: Catalog, boards: int = 3, echo: Callable[[str], None] = print) -> dict:
+    """The published demo camera (its boards ingested, reviewed and published) and a draft revision
+    whose proposals wait for review. Run again, it keeps what is there."""
     with catalog.session() as session:
         ensure_demo_users(session)
-        if session.scalar(select(Device).where(Device.slug == DEVICE["slug"])) is None:
-            # Published so that visitors see the device; its components stay proposed until a
-            # reviewer (not the demo) verifies them, and only verified ones are public.
-            create_device(session, status=DeviceStatus.published, **DEVICE)
-    photos = components = resolved = 0
+        for fields in (DEVICE, DRAFT_DEVICE):
+            if session.scalar(select(Device).where(Device.slug == fields["slug"])) is None:
+                create_device(session, **fields)
+    photos = 0
     for index, chips in enumerate(BOARDS[:max(1, boards)]):
-        board = render_board([SyntheticChip(list(c.lines), c.package, c.rotation) for c in chips],
-                             size=(2400, 1600), seed=index + 1)
-        buf = io.BytesIO()
-        Image.fromarray(board.image[:, :, ::-1]).save(buf, format="JPEG", quality=92)
         echo(f"demo: ingesting synthetic board {index + 1} ({len(chips)} chips)")
-        result = ingest_photo(catalog, DEVICE["slug"], buf.getvalue(), f"demo-board-{index + 1}.jpg",
-                              uploaded_by="demo", board="main" if index == 0 else f"board {index + 1}", side="top")
+        ingest_photo(catalog, DEVICE["slug"], render_jpeg(chips, index + 1), f"demo-board-{index + 1}.jpg",
+                     uploaded_by="demo", board="main" if index == 0 else f"board {index + 1}", side="top")
         photos += 1
-        components += result.components
+    echo(f"demo: ingesting the draft revision's board ({len(DRAFT_BOARD)} chips)")
+    ingest_photo(catalog, DRAFT_DEVICE["slug"], render_jpeg(DRAFT_BOARD, 101), "demo-rev-c-main.jpg",
+                 uploaded_by="demo", board="main", side="top")
     with catalog.session() as session:
         device = session.scalar(select(Device).where(Device.slug == DEVICE["slug"]))
+        review_as_demo_reviewer(session, device)
+        device.status = DeviceStatus.published
         resolved = sum(1 for c in device.components if c.part_number and c.manufacturer_id)
         components = len(device.components)
+        draft = session.scalar(select(Device).where(Device.slug == DRAFT_DEVICE["slug"]))
+        waiting = sum(1 for c in draft.components if c.status is ComponentStatus.proposed)
     return {"device": DEVICE["slug"], "photos": photos, "components": components, "resolved": resolved,
+            "draft_device": DRAFT_DEVICE["slug"], "waiting": waiting,
             "users": list(DEMO_USERS), "password": DEMO_PASSWORD}

@@ -63,7 +63,7 @@ def test_device_page_shows_the_bom(demo_client):
     rows = {r["part_number"]: r for r in data["components"] if r["part_number"]}
     imx = next(r for p, r in rows.items() if p.startswith("IMX307"))
     assert imx["manufacturer"] == "Sony Semiconductor Solutions" and imx["crop_url"].startswith("/files/derived/")
-    assert imx["status"] == "proposed"
+    assert imx["status"] == "verified" and imx["verified_by"] == "demo-reviewer"  # the demo is reviewed
 
 
 def test_component_page_shows_evidence_readings_and_reviews(demo_client, ids):
@@ -158,7 +158,7 @@ def test_country_and_maker_views(demo_client):
     assert {"Sony Semiconductor Solutions", "ROHM Semiconductor", "Seiko Epson"} <= names
     assert all(s["country"] == "Japan" for s in group["suppliers"])
     maker = demo_client.get("/makers/demo-vision.json").get_json()
-    assert [d["slug"] for d in maker["devices"]] == ["demo-ip-camera"]
+    assert [d["slug"] for d in maker["devices"]] == ["demo-ip-camera", "demo-ip-camera-rev-c"]  # a reviewer sees the draft
     by_country = {c["country"]: c for c in maker["countries"]}
     assert {s["manufacturer"] for s in by_country["Japan"]["suppliers"]} == names
     assert demo_client.get("/countries/atlantis").status_code == 404
@@ -169,7 +169,33 @@ def test_catalog_wide_parts_list_as_csv_and_json(demo_client):
     import csv
     import io
     data = demo_client.get("/components.json").get_json()
-    assert len(data["components"]) == 15 and all(c["device"]["slug"] == "demo-ip-camera" for c in data["components"])
+    by_device = {}
+    for c in data["components"]:
+        by_device[c["device"]["slug"]] = by_device.get(c["device"]["slug"], 0) + 1
+    assert by_device == {"demo-ip-camera": 15, "demo-ip-camera-rev-c": 3}  # a reviewer sees the draft's too
     response = demo_client.get("/components.csv")
     rows = list(csv.DictReader(io.StringIO(response.get_data(as_text=True))))
-    assert response.mimetype == "text/csv" and len(rows) == 15 and rows[0]["device"] == "demo-ip-camera"
+    assert response.mimetype == "text/csv" and len(rows) == 18 and rows[0]["device"] == "demo-ip-camera"
+
+
+def test_the_demo_shows_the_product_to_visitors_and_leaves_work_for_reviewers(demo_app, demo_catalog):
+    """A visitor sees a published, reviewed device with its parts, makers and countries; the draft
+    revision, whose proposals wait for a reviewer, is not public."""
+    _, summary = demo_catalog
+    visitor = demo_app.test_client()
+    assert [d["slug"] for d in visitor.get("/devices.json").get_json()["devices"]] == ["demo-ip-camera"]
+    bom = visitor.get("/devices/demo-ip-camera.json").get_json()
+    assert len(bom["components"]) >= 12 and all(c["status"] == "verified" for c in bom["components"])
+    assert visitor.get("/countries/japan").status_code == 200 and visitor.get(
+        f"/components/{bom['components'][0]['id']}").status_code == 200
+    assert visitor.get("/devices/demo-ip-camera-rev-c").status_code == 404
+    assert summary["waiting"] == 3
+
+
+def test_device_counts_agree_with_what_the_viewer_sees(demo_app, demo_client):
+    visitor = demo_app.test_client()
+    listed = {d["slug"]: d for d in visitor.get("/devices.json").get_json()["devices"]}["demo-ip-camera"]
+    bom = visitor.get("/devices/demo-ip-camera.json").get_json()
+    assert listed["components"] == len(bom["components"]) and listed["photos"] == len(bom["photos"])
+    reviewer = {d["slug"]: d for d in demo_client.get("/devices.json").get_json()["devices"]}["demo-ip-camera"]
+    assert reviewer["components"] == 15 >= listed["components"]

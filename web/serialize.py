@@ -16,8 +16,9 @@ def file_url(derived: Optional[DerivedImage]) -> Optional[str]:
 
 
 def device_summary(d: Device) -> dict:
+    from .views import can_see  # counts of what this viewer may see, as every page shows them
     return {"slug": d.slug, "title": d.title, "maker": d.maker, "model": d.model, "status": d.status.value,
-            "photos": len(d.photos), "components": len(d.components),
+            "photos": sum(1 for p in d.photos if can_see(p)), "components": sum(1 for c in d.components if can_see(c)),
             "url": url_for("devices.device_page", slug=d.slug),
             "maker_url": maker_url(d.maker)}
 
