@@ -16,7 +16,7 @@ import re
 from functools import lru_cache
 from dataclasses import dataclass, field
 from importlib import resources
-from typing import Optional
+from typing import Iterator, Optional
 
 from .confusion import FOLD
 
@@ -84,17 +84,8 @@ class Catalogue:
 
     def known_heads(self, printed: str) -> list[str]:
         """The known part numbers the printed token starts with, longest first, each followed by at
-        most a short ordering tail. A known number followed straight on by more digits is another
-        number (CV25 is not CV255); after a dash or a dot it is the ordering tail (MX23C1603-12A)."""
-        reduced, breaks = split_points(printed)
-        heads = []
-        for end in range(len(reduced), MIN_KNOWN - 1, -1):
-            head = reduced[:end]
-            if head in self.parts and len(reduced) - end <= MAX_ORDERING_TAIL:
-                if end < len(reduced) and head[-1].isdigit() and reduced[end].isdigit() and end not in breaks:
-                    continue
-                heads.append(head)
-        return heads
+        most a short ordering tail."""
+        return [head for head in heads_of(printed, MIN_KNOWN, MAX_ORDERING_TAIL) if head in self.parts]
 
     def longest_known(self, printed: str) -> Optional[str]:
         heads = self.known_heads(printed)
@@ -102,11 +93,7 @@ class Catalogue:
 
     def known_for(self, printed: str, makers: set[str]) -> Optional[str]:
         """The known part of one of these makers that the part number is (or an ordering variant of)."""
-        reduced, breaks = split_points(printed)
-        for end in range(len(reduced), MIN_KNOWN - 1, -1):
-            head = reduced[:end]
-            if end < len(reduced) and head[-1].isdigit() and reduced[end].isdigit() and end not in breaks:
-                continue
+        for head in heads_of(printed, MIN_KNOWN):
             listed = self.part_makers.get(head)
             if listed is not None and not listed.isdisjoint(makers):
                 return head
@@ -134,16 +121,10 @@ class Catalogue:
                 m = _LETTER_HEAD.match(key)
                 if m and len(key) - m.end() >= MIN_TAIL:
                     self._tails.setdefault(key[m.end():], []).append(key)
-        reduced, breaks = split_points(printed)
-        if not reduced[:1].isdigit():
+        if not split_points(printed)[0][:1].isdigit():
             return []
-        for end in range(len(reduced), MIN_TAIL - 1, -1):
-            tail = reduced[:end]
-            if tail in self._tails and len(reduced) - end <= MAX_ORDERING_TAIL:
-                if end < len(reduced) and tail[-1].isdigit() and reduced[end].isdigit() and end not in breaks:
-                    continue
-                return [(key, tail) for key in self._tails[tail]]
-        return []
+        tail = next((t for t in heads_of(printed, MIN_TAIL, MAX_ORDERING_TAIL) if t in self._tails), None)
+        return [(key, tail) for key in self._tails[tail]] if tail else []
 
     def matching_patterns(self, text: str) -> list[tuple[CatalogPattern, re.Match]]:
         out = []
@@ -178,6 +159,20 @@ def _table(name: str) -> tuple[list[dict], dict[str, str]]:
             key, _, rest = line.removeprefix("# source ").partition(": ")
             sources[key] = rest
     return list(csv.DictReader((line for line in text if not line.startswith("#")), delimiter="\t")), sources
+
+
+def heads_of(printed: str, shortest: int, max_tail: Optional[int] = None) -> Iterator[str]:
+    """Where a part number may end inside a printed token, longest first: the token reduced to letters
+    and digits, cut after `shortest` characters or more, with at most `max_tail` characters after the
+    cut. A number followed straight on by more digits is another number (CV25 is not CV255); after a
+    dash or a dot the rest is an ordering tail (MX23C1603-12A)."""
+    reduced, breaks = split_points(printed)
+    for end in range(len(reduced), shortest - 1, -1):
+        if max_tail is not None and len(reduced) - end > max_tail:
+            break
+        if end < len(reduced) and reduced[end - 1].isdigit() and reduced[end].isdigit() and end not in breaks:
+            continue
+        yield reduced[:end]
 
 
 def fixed_prefix(regex: str) -> str:

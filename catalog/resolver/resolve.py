@@ -41,6 +41,8 @@ MEMORY_CATEGORIES = {"sram", "dram", "ram", "nor_flash", "nand_flash", "flash", 
                      "rom", "nvram", "fram", "memory"}
 # A speed grade (ns) with package / temperature / power letters around it, as memories print it apart.
 SPEED_GRADE = re.compile(r"(?:[A-Z]{1,3}-?)?(?:45|55|60|70|85|90|10|12|15|20|25|35)(?![0-9])[-A-Z0-9]{0,6}")
+# The rules by which a printed logo says which maker made the part.
+NAMED_BY_LOGO = {"logo.same_maker", "logo.names_maker", "logo.lineage", "logo.glyph"}
 PASSES = ("parse", "makers", "fits", "logos", "knowledge", "answer", "labels")
 
 
@@ -56,14 +58,16 @@ class Resolver:
                 self.line.setdefault(member, {member}).update(chain)
 
     # -- knowledge ------------------------------------------------------------
+    def line_of(self, name: str) -> set[str]:
+        return self.line.get(name, {name})
+
     def known_base(self, cand: Candidate) -> Optional[str]:
         """The known part this candidate is (curated lists first, then the maker's imported parts)."""
         if cand.part_unknown:
             return None
         if cand.family is not None and (base := known_base(cand.family, cand.part_number)):
             return base
-        return self.kb.catalogue.known_for(cand.part_number, self.line.get(cand.manufacturer.name,
-                                                                           {cand.manufacturer.name}))
+        return self.kb.catalogue.known_for(cand.part_number, self.line_of(cand.manufacturer.name))
 
     def related(self, a: ManufacturerInfo, b: ManufacturerInfo) -> Optional[str]:
         """How maker `a` relates to maker `b` in the lineage: 'became' (a is b's successor), 'was'
@@ -101,7 +105,7 @@ class Resolver:
         # same maker or one of its line (a part listed today under Microchip is Atmel's ATtiny too).
         curated: dict[str, set[str]] = {}
         for c in found:
-            curated.setdefault(reduce(c.part_number), set()).update(self.line.get(c.manufacturer.name, {c.manufacturer.name}))
+            curated.setdefault(reduce(c.part_number), set()).update(self.line_of(c.manufacturer.name))
         for i, token in enumerate(tokens):
             if token.label == "logo":
                 continue
@@ -204,9 +208,8 @@ class Resolver:
             cand.known = bool(base)
             if base:
                 apply(cand, "known.part", part=base)
-                others = self.kb.catalogue.part_makers.get(base, frozenset()) - \
-                    self.line.get(cand.manufacturer.name, {cand.manufacturer.name})
-                if others and not cand.maker_unknown:
+                others = self.kb.catalogue.part_makers.get(base, frozenset()) - self.line_of(cand.manufacturer.name)
+                if others and not cand.maker_unknown and not NAMED_BY_LOGO & set(cand.rules):
                     apply(cand, "maker.listed_elsewhere", part=base, makers=", ".join(sorted(others)))
                 # Only worth the search when the cap could bind.
                 neighbour = confusable_neighbour(reduce(cand.part_number), cand.family.known) \
@@ -266,15 +269,13 @@ class Resolver:
     def weigh_maker(self, answer: Candidate) -> None:
         """Confidence is in the whole answer: a maker left open, or one of a line of owners (Atmel and
         Microchip, Maxim and Analog Devices) with no logo to say which, is not a confident answer."""
-        named = {"logo.same_maker", "logo.names_maker", "logo.lineage", "logo.glyph"} & set(answer.rules)
-        if named and "maker.listed_elsewhere" in answer.rules:
-            answer.cap = max(answer.cap, 0.99 if answer.known and not answer.repair_cost else answer.cap)
+        named = NAMED_BY_LOGO & set(answer.rules)
         if answer.maker_unknown:
             apply(answer, "maker.several")
         elif not named and (answer.manufacturer.successor or (answer.family and answer.family.earlier_makers)):
             # The family's maker passed its line on (or took it over from makers who marked it too).
-            line = self.line.get(answer.manufacturer.name, {answer.manufacturer.name})
-            apply(answer, "maker.line_undecided", maker=answer.manufacturer.name, line=", ".join(sorted(line)))
+            apply(answer, "maker.line_undecided", maker=answer.manufacturer.name,
+                  line=", ".join(sorted(self.line_of(answer.manufacturer.name))))
 
     # -- the whole ------------------------------------------------------------------
     def candidates(self, marking: Marking) -> tuple[list[Candidate], dict[str, ManufacturerInfo]]:
