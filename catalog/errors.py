@@ -39,9 +39,5 @@ class Conflict(CatalogError):
 
 
 class ConfigurationError(CatalogError):
-    """bomcat is not configured safely enough to run (e.g. no usable session key)."""
+    """bomcat is not configured safely enough to run (e.g. no usable session key): exit code 3."""
     status = 500
-
-    @property
-    def exit_code(self) -> int:
-        return 3

@@ -137,8 +137,6 @@ def register_error_handlers(app: Flask) -> None:
         return error_response(exc.status, str(exc))
 
     @app.errorhandler(Exception)
-    def unexpected(exc: Exception):
-        if isinstance(exc, HTTPException):
-            return http_error(exc)
+    def unexpected(exc: Exception):  # HTTPExceptions and refusals reach their own handlers first
         current_app.logger.exception("unexpected error on %s %s", request.method, request.path)
         return error_response(500, "internal error: the server log has the details")
