@@ -108,10 +108,22 @@ def wait_until(page, expression: str, timeout: float = 30_000) -> None:
     """Poll a JavaScript expression until it is true. (Playwright's wait_for_function compiles its
     predicate with eval, which the pages' Content-Security-Policy rightly refuses.)"""
     import time
+
+    from playwright.sync_api import Error as PlaywrightError
     deadline = time.monotonic() + timeout / 1000
-    while not page.evaluate(expression):
+    failure = None
+    while True:
+        try:
+            if page.evaluate(expression):
+                return
+        except PlaywrightError as exc:
+            failure = exc
+            # A form post navigates: the page the expression ran in is gone before the new one
+            # has loaded. Wait for the new page and ask again.
+            page.wait_for_load_state()
         if time.monotonic() > deadline:
-            raise AssertionError(f"still false after {timeout / 1000:.0f} s: {expression}")
+            raise AssertionError(f"still false after {timeout / 1000:.0f} s: {expression}"
+                                 + (f" (last error: {failure})" if failure else ""))
         page.wait_for_timeout(100)
 
 DROP_FILES = """async (files) => {
