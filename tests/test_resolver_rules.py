@@ -31,7 +31,13 @@ CASES = [
     ("FM25Q64AI3", "Dosilicon", "FM25Q64AI3", "maker.listed_elsewhere", False),
     ("ATMEGA16A-A", "Atmel", "ATMEGA16A-A", "token.ordering_tail", False),
     ("AT29LV512 15TC 0114", "Atmel", "AT29LV512-15TC", "token.speed_grade", False),
-    ("S3511 AV31 9812", "Seiko Instruments", "S3511AV31", "token.joined", False),
+    ("STM32 F103C8T6", "STMicroelectronics", "STM32F103C8T6", "token.joined", True),
+    # Short forms a source records ('592F' is how Mitsumi prints MM1592F), with a variant letter after
+    # them, read with an OCR slip, digits only; never confident on their own.
+    ("592F 1C", "Mitsumi Electric", "MM1592F", "catalogue.short_form", False),
+    ("6735A 9Z", "ROHM Semiconductor", "BA6735A", "token.variant_tail", False),
+    ("LV24I6 8K", "Texas Instruments", "SN74LV2416", "ocr.repaired", False),
+    ("4000 KOREA", "Samsung Electronics", "KM23C4000", "catalogue.short_form_digits", False),
     ("SEC KM23C8OOODG DMG-AAUJ-1 F1 KFX331U", "Samsung Electronics", "KM23C8000DG", "ocr.repaired", False),
     ("LH52B256NA-10PLL MOSEL-VITELIC JAPAN N643 0T BB", "Mosel Vitelic", "LH52B256NA-10PLL", "logo.names_maker", True),
     ("NEC JAPAN D431000AGW-70LL 9512K7024", "NEC", "UPD431000AGW-70LL", "fit.form", True),

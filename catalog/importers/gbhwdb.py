@@ -4,6 +4,10 @@ A parser's display name is the maker and the part ('Sharp LH5164AN', 'NEC µPD44
 and a lower-case 'x' stand for any character and end the part there, a trailing '-X' is a variant
 placeholder. Names with no letter-and-digit part (stamps, crystals, 'mask ROM') add no part.
 
+A parser's fixed strings that are a shorter piece of its part are how the maker prints that part on
+a small package ('26A' for Mitsumi MM1026A, '7W139' for Toshiba TC7W139F, 'LV2416' for TI
+SN74LV2416): they become short forms.
+
 `validation_rows` turns the parsers' real example markings into labelled rows (marking, maker,
 part) in the resolver benchmark's layout: a set the rules are measured on, never written from."""
 from __future__ import annotations
@@ -43,6 +47,17 @@ def part_of(display_name: str) -> Optional[str]:
     return token
 
 
+def short_forms_of(row: dict, part: str) -> list[str]:
+    """The parser's fixed strings that are a proper piece of the part, with a digit, 3 characters or more."""
+    whole = re.sub(r"[^A-Z0-9]", "", part)
+    out = []
+    for literal in row["literal_strings"].split("|"):
+        short = re.sub(r"[^A-Z0-9]", "", ascii_upper(literal))
+        if len(short) >= 3 and short != whole and short in whole and re.search(r"\d", short) and short not in out:
+            out.append(short)
+    return out
+
+
 def maker_of(row: dict, imported: Imported) -> Optional[str]:
     named = [m.strip() for m in row["manufacturers"].split(",") if m.strip()]
     display = row["display_name"].split()
@@ -66,6 +81,8 @@ def read(imported: Imported, folder: Path) -> int:
         maker = maker_of(row, imported) if part else None
         if part and maker:
             imported.part(part, maker, category_of(row["description"]), f"gbhwdb:{row['module']}")
+            for short in short_forms_of(row, part):
+                imported.short_form(short, part, maker, category_of(row["description"]), f"gbhwdb:{row['module']}")
     return len(imported.parts) - before
 
 

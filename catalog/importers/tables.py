@@ -18,6 +18,7 @@ FILES = {"makers": ("name", "aliases", "country", "source"),
          "parts": ("part", "manufacturer", "category", "source"),
          "patterns": ("manufacturer", "category", "regex", "source"),
          "codes": ("code", "part", "manufacturer", "source"),
+         "short_forms": ("short", "part", "manufacturer", "category", "source"),
          "prefixes": ("prefix", "manufacturer", "parts", "share", "source")}
 
 
@@ -30,13 +31,14 @@ class Source:
 
 @dataclass
 class Imported:
-    """Rows of all four tables, and the sources they name."""
+    """Rows of every table, and the sources they name."""
     names: NameIndex
     sources: dict[str, Source] = field(default_factory=dict)
     makers: dict[str, dict] = field(default_factory=dict)      # canonical name -> row
     parts: dict[tuple[str, str], dict] = field(default_factory=dict)   # (part, maker) -> row
     patterns: dict[tuple[str, str], dict] = field(default_factory=dict)  # (regex, maker) -> row
     codes: dict[str, dict] = field(default_factory=dict)       # code -> row
+    short_forms: dict[tuple[str, str], dict] = field(default_factory=dict)  # (short, maker) -> row
     prefixes: dict[str, dict] = field(default_factory=dict)    # series prefix -> row (derived from parts)
 
     def source(self, key: str, what: str, licence: str) -> None:
@@ -71,6 +73,11 @@ class Imported:
         self.codes.setdefault(code.upper(), {"code": code.upper(), "part": part, "manufacturer": maker,
                                              "source": source})
 
+    def short_form(self, short: str, part: str, maker: str, category: str, source: str) -> None:
+        """How a maker prints a part on a small package ('26A' for Mitsumi MM1026A), as a source records it."""
+        self.short_forms.setdefault((short.upper(), maker), {"short": short.upper(), "part": part, "manufacturer": maker,
+                                                             "category": category, "source": source})
+
     def derive_prefixes(self, min_parts: int = 4, min_share: float = 0.9) -> None:
         """Series prefixes: the letters before a part number's first digit (MAX, LTC, ATMEGA, LMR). A
         prefix whose known parts nearly all come from one maker (and its line: the names are as the
@@ -91,7 +98,7 @@ class Imported:
 
     def counts(self) -> dict[str, int]:
         return {"makers": len(self.makers), "parts": len(self.parts), "patterns": len(self.patterns),
-                "codes": len(self.codes), "prefixes": len(self.prefixes)}
+                "codes": len(self.codes), "short_forms": len(self.short_forms), "prefixes": len(self.prefixes)}
 
 
 def write_tables(imported: Imported, out: Path) -> dict[str, Path]:
@@ -102,6 +109,7 @@ def write_tables(imported: Imported, out: Path) -> dict[str, Path]:
                     "as the parts' sources")
     tables = {"makers": imported.makers.values(), "parts": imported.parts.values(),
               "patterns": imported.patterns.values(), "codes": imported.codes.values(),
+              "short_forms": imported.short_forms.values(),
               "prefixes": imported.prefixes.values()}
     for table, rows in tables.items():
         columns = FILES[table]

@@ -76,11 +76,13 @@ class Catalogue:
     parts: dict[str, list[CatalogPart]] = field(default_factory=dict)        # reduced part -> entries
     patterns: dict[str, list[CatalogPattern]] = field(default_factory=dict)  # first two characters -> entries
     codes: dict[str, tuple[str, str, str]] = field(default_factory=dict)     # code -> (part, maker, source)
+    short_forms: dict[str, list[CatalogPart]] = field(default_factory=dict)  # printed short form -> parts
     prefixes: dict[str, tuple[str, int]] = field(default_factory=dict)       # series prefix -> (maker, parts)
     part_makers: dict[str, frozenset[str]] = field(default_factory=dict)    # reduced part -> makers listing it
     sources: dict[str, str] = field(default_factory=dict)                    # source key -> what, licence
     _folded: Optional[dict[str, list[str]]] = field(default=None, repr=False)  # built on first use
     _tails: Optional[dict[str, list[str]]] = field(default=None, repr=False)
+    _folded_short: Optional[dict[str, list[str]]] = field(default=None, repr=False)
 
     def known_heads(self, printed: str) -> list[str]:
         """The known part numbers the printed token starts with, longest first, each followed by at
@@ -111,6 +113,22 @@ class Catalogue:
             if found and len(reduced) - end <= MAX_ORDERING_TAIL:
                 return found
         return []
+
+    def short_form_of(self, reduced: str) -> Optional[tuple[str, str]]:
+        """(short form, letters printed after it) for a token that is a recorded short form, one with a
+        variant letter or two after it ('6129A': 6129 and 'A'), or one OCR confusions away from one
+        ('6I29'); None otherwise."""
+        for key, tail in ((reduced, ""), (reduced[:-1], reduced[-1:]), (reduced[:-2], reduced[-2:])):
+            if tail and not (tail.isalpha() and key[-1:].isdigit()):
+                continue
+            if key in self.short_forms:
+                return key, tail
+        if self._folded_short is None:
+            self._folded_short = {}
+            for key in self.short_forms:
+                self._folded_short.setdefault(key.translate(FOLD), []).append(key)
+        found = self._folded_short.get(reduced.translate(FOLD), [])
+        return (found[0], "") if len(found) == 1 else None
 
     def known_tails(self, printed: str) -> list[tuple[str, str]]:
         """(known part, its tail) for a token that is a known part printed without its leading letters,
@@ -144,7 +162,7 @@ class Catalogue:
     def stats(self) -> dict[str, int]:
         return {"imported_makers": len(self.makers), "known_parts": sum(len(v) for v in self.parts.values()),
                 "patterns": sum(len(v) for v in self.patterns.values()), "codes": len(self.codes),
-                "series_prefixes": len(self.prefixes)}
+                "short_forms": sum(len(v) for v in self.short_forms.values()), "series_prefixes": len(self.prefixes)}
 
 
 def _table(name: str) -> tuple[list[dict], dict[str, str]]:
@@ -217,4 +235,9 @@ def load_catalogue() -> Catalogue:
     cat.sources.update(sources)
     for row in rows:
         cat.codes[row["code"]] = (row["part"], row["manufacturer"], row["source"])
+    rows, sources = _table("short_forms")
+    cat.sources.update(sources)
+    for row in rows:
+        cat.short_forms.setdefault(row["short"], []).append(
+            CatalogPart(row["part"], row["manufacturer"], row["category"], row["source"]))
     return cat

@@ -61,6 +61,11 @@ RULES: dict[str, Rule] = {rule.id: rule for rule in [
     Rule("catalogue.series_prefix", 0.56, "'{prefix}' begins {count} part numbers the tables list, all {maker}'s",
          cap=UNKNOWN_PART_CAP),
     Rule("catalogue.code", 0.80, "'{token}' is {maker}'s package code for {part} ({source})"),
+    Rule("catalogue.short_form", 0.58, "'{token}' is how {maker} prints {part} on small packages ({source})",
+         cap=UNKNOWN_PART_CAP),
+    Rule("token.variant_tail", -0.02, "'{tail}' printed after it is the variant"),
+    Rule("catalogue.short_form_date_like", -0.12, "'{token}' is also shaped like a date code"),
+    Rule("catalogue.short_form_digits", -0.08, "'{token}' is digits only, as many lot and serial numbers are"),
     Rule("catalogue.unlisted_code", 0.62, "'{token}' has the shape of {maker}'s package codes, but no table here "
          "holds it: {how}", cap=0.7),
     # How the token was read.

@@ -291,6 +291,7 @@ class Gatherer:
                                  family=fam, tokens_used=index)
                 apply(cand, "catalogue.code", token=token, maker=maker, part=part, source=source.split(":")[0])
                 out.append(cand)
+        out += self._short_form_candidates(reduced, token, index)
         if len(reduced) < 5 or date_like(reduced):
             return out
         heads = cat.known_heads(token)
@@ -324,6 +325,38 @@ class Gatherer:
                 apply(cand, "catalogue.series_prefix", weight=0.52 + 0.02 * min(len(prefix), 4), prefix=prefix,
                       count=count, maker=maker)
                 out.append(cand)
+        return out
+
+    def _short_form_candidates(self, reduced: str, token: str, index: tuple[int, ...]) -> list[Candidate]:
+        """A short form a source records for a part ('26A', Mitsumi MM1026A): the part, never confident
+        on its own (the same few characters are another maker's lot or date code)."""
+        found = self.kb.catalogue.short_form_of(reduced)
+        if found is None:
+            return []
+        short, tail = found
+        entries = self.kb.catalogue.short_forms[short]
+        cost = sum(substitution_cost(a, b) for a, b in zip(reduced, short)) if short + tail != reduced else 0.0
+        out = []
+        for entry in entries:
+            fam = self.catalogue_family(entry.maker, entry.category)
+            if fam is None:
+                continue
+            cand = Candidate(entry.part + tail, fam.manufacturer, fam.name, entry.category, "code", token, 0.0,
+                             family=fam, tokens_used=index, literals=len(short))
+            apply(cand, "catalogue.short_form", weight=0.58 + 0.03 * min(len(short), 8), token=token,
+                  part=entry.part, maker=entry.maker, source=entry.source.split(":")[0])
+            if tail:
+                apply(cand, "token.variant_tail", tail=tail)
+            if cost:
+                cand.repair_cost, cand.repaired = cost, short
+                apply(cand, "ocr.repair_cost", weight=-0.4 * cost, quiet=True, cost=cost)
+                apply(cand, "ocr.repaired", repaired=short)
+            if date_like(short):
+                apply(cand, "catalogue.short_form_date_like", token=short)
+            elif short.isdigit():
+                apply(cand, "catalogue.short_form_digits", token=short)
+            cand.maker_unknown = len({e.maker for e in entries}) > 1
+            out.append(cand)
         return out
 
     def _known_candidates(self, head: str, token: str, index: tuple[int, ...], rule: str,
