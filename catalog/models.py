@@ -223,6 +223,8 @@ class Reading(Base):
     preprocessing: Mapped[list[Any]] = mapped_column(default=list)
     rotation: Mapped[int] = mapped_column(Integer, default=0)
     lines: Mapped[list[Any]] = mapped_column(default=list)
+    # What decoding against the knowledge base changed: [{read, taken, cost, why}]; empty for a raw reading.
+    changes: Mapped[list[Any]] = mapped_column(default=list, server_default="[]")
     confidence: Mapped[float] = mapped_column(Float, default=0.0)
     seconds: Mapped[float] = mapped_column(Float, default=0.0)
     chosen: Mapped[bool] = mapped_column(default=False)

@@ -167,6 +167,7 @@ def save_reading(session: Session, files: StoreTransaction, photo: Photo, region
     for index, raw in enumerate(chip.readings):
         session.add(Reading(region=region, engine=raw.engine, engine_version=raw.engine_version,
                             preprocessing=raw.preprocessing, rotation=raw.rotation, lines=raw.lines,
+                            changes=[c.as_dict() for c in raw.changes],
                             confidence=round(raw.confidence, 4), seconds=round(raw.seconds, 4),
                             chosen=index == chip.chosen))
 

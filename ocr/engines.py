@@ -19,6 +19,7 @@ class TextLine:
     text: str
     confidence: float
     upright: float = 1.0   # share of the line's word boxes wider than tall: low when the crop lies on its side
+    lattices: tuple = ()   # the recognizer's per-column probabilities of each box, left to right (decode.Lattice)
 
 
 class OcrEngine(Protocol):
@@ -89,6 +90,7 @@ class RapidOcrEngine:
             raise EngineUnavailable("rapidocr-onnxruntime is not installed "
                                     "(pip install 'bomcat[rapidocr]')") from exc
         self._ocr = RapidOCR()
+        self._ocr.text_rec = LatticeRecognizer(self._ocr.text_rec)
         self._version = version("rapidocr-onnxruntime")
 
     @property
@@ -99,6 +101,43 @@ class RapidOcrEngine:
         image = _three_channels(image)
         result, _ = self._ocr(image, use_cls=False)
         return lines_of_words(image, result or [])
+
+
+# The characters chip markings are printed in: the lattices keep only these classes (and the blank).
+MARKING_CHARS = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-./#&+() "
+
+
+class LatticeRecognizer:
+    """RapidOCR's text recognizer run as it runs itself (the same resizing and model), returning for
+    each box, beside its best-path text and score, the per-column probabilities of the marking
+    characters (the CTC output the constrained decoder reads)."""
+
+    def __init__(self, inner) -> None:
+        from .decode import Lattice
+        self._inner = inner
+        self._lattice = Lattice
+        charset = list(inner.postprocess_op.character)
+        index = {c: i for i, c in reversed(list(enumerate(charset)))}
+        self._keep = [0] + [index[c] for c in MARKING_CHARS if c in index]
+        self._charset = [""] + [c for c in MARKING_CHARS if c in index]
+
+    def __call__(self, img_list, return_word_box: bool = False):
+        import time
+        if isinstance(img_list, np.ndarray):
+            img_list = [img_list]
+        inner = self._inner
+        _, height, width = inner.rec_image_shape[:3]
+        out = []
+        start = time.perf_counter()
+        for img in img_list:   # one at a time: no padding to a wider neighbour's width
+            ratio = max(width / height, img.shape[1] / float(img.shape[0]))
+            batch = inner.resize_norm_img(img, ratio)[np.newaxis, :].astype(np.float32)
+            preds = inner.session(batch)[0]
+            text, score = inner.postprocess_op(preds)[0][:2]
+            probs = preds[0][:, self._keep]
+            out.append((text, score, self._lattice(text, probs / np.maximum(probs.sum(axis=1, keepdims=True), 1e-9),
+                                                   self._charset)))
+        return out, time.perf_counter() - start
 
 
 class PpOcr6Engine:
@@ -134,8 +173,10 @@ def _three_channels(image: np.ndarray) -> np.ndarray:
 def lines_of_words(image: np.ndarray, found) -> list[TextLine]:
     """The printed lines of an engine's (box, text, score) words, silkscreen beside the package left out."""
     height, width = image.shape[:2]
-    words = [(np.asarray(box, dtype=float), text.strip(), float(score)) for box, text, score in found if text.strip()]
-    stray = stray_words([(*(box.mean(axis=0) / (width, height)), _text_height(box) / height) for box, _, _ in words])
+    words = [(np.asarray(box, dtype=float), text.strip(), float(score), rest[0] if rest else None)
+             for box, text, score, *rest in found if text.strip()]
+    stray = stray_words([(*(box.mean(axis=0) / (width, height)), _text_height(box) / height)
+                         for box, *_ in words])
     return group_lines([w for i, w in enumerate(words) if i not in stray])
 
 
@@ -179,7 +220,7 @@ def stray_words(words: list[tuple[float, float, float]]) -> set[int]:
             min(np.hypot(x - ix, y - iy) for ix, iy, _ in inside) > APART * max(h, 0.02)}
 
 
-def group_lines(boxes: list[tuple[np.ndarray, str, float]]) -> list[TextLine]:
+def group_lines(boxes: list[tuple]) -> list[TextLine]:
     """Words (quadrilateral boxes) into printed lines, top to bottom.
 
     A chip photographed at a slant has slanted lines, so boxes are grouped by their centres
@@ -187,16 +228,16 @@ def group_lines(boxes: list[tuple[np.ndarray, str, float]]) -> list[TextLine]:
     """
     if not boxes:
         return []
-    angle = float(np.median([_text_slope(box) for box, _, _ in boxes]))
+    angle = float(np.median([_text_slope(box[0]) for box in boxes]))
     across = np.array([-np.sin(angle), np.cos(angle)])
     along = np.array([np.cos(angle), np.sin(angle)])
     items = []
-    for box, text, score in boxes:
+    for box, text, score, *rest in boxes:
         centre = box.mean(axis=0)
         height = _text_height(box)  # the shorter pair of sides
         items.append((float(centre @ across), float(centre @ along), height, text, score,
-                      0.0 if _is_vertical(box) and len(text) >= 3 else 1.0))
-    items.sort()
+                      0.0 if _is_vertical(box) and len(text) >= 3 else 1.0, rest[0] if rest else None))
+    items.sort(key=lambda x: x[:3])
     lines: list[list[tuple]] = []
     for item in items:
         if lines and abs(item[0] - np.mean([x[0] for x in lines[-1]])) < 0.5 * max(item[2], lines[-1][0][2]):
@@ -207,7 +248,7 @@ def group_lines(boxes: list[tuple[np.ndarray, str, float]]) -> list[TextLine]:
     for line in lines:
         line.sort(key=lambda x: x[1])
         out.append(TextLine(" ".join(x[3] for x in line), sum(x[4] for x in line) / len(line),
-                            sum(x[5] for x in line) / len(line)))
+                            sum(x[5] for x in line) / len(line), tuple(x[6] for x in line if x[6] is not None)))
     return out
 
 
@@ -221,6 +262,18 @@ def _default_engine() -> str:
 
 
 DEFAULT_ENGINE = _default_engine()
+
+
+def available_engines() -> tuple[str, ...]:
+    """The engines that run here, in the order the full pipeline tries them."""
+    out = []
+    for name in ENGINES:
+        try:
+            get_engine(name)
+        except EngineUnavailable:
+            continue
+        out.append(name)
+    return tuple(out)
 
 
 @functools.cache

@@ -68,7 +68,8 @@ def photo_dict(p: Photo) -> dict:
 
 def reading_dict(r: Reading) -> dict:
     return {"id": r.id, "engine": r.engine, "engine_version": r.engine_version, "preprocessing": r.preprocessing,
-            "rotation": r.rotation, "lines": r.lines, "text": r.text, "confidence": r.confidence,
+            "rotation": r.rotation, "lines": r.lines, "text": r.text, "changes": r.changes or [],
+            "confidence": r.confidence,
             "seconds": r.seconds, "chosen": r.chosen, "created_at": r.created_at.isoformat()}
 
 

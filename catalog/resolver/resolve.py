@@ -21,6 +21,7 @@ Nothing about the board position is used.
 """
 from __future__ import annotations
 
+import functools
 import re
 from functools import lru_cache
 from typing import Optional
@@ -31,6 +32,7 @@ from . import knowledge
 from .catalogue import reduce
 from .confusion import confusable_neighbour, nearest_known
 from .datecodes import DateCode, find_date_code
+from .forms import PrintedForms
 from .evidence import ANSWER_THRESHOLD, LOGO_ONLY, UNKNOWN_PART_CAP, Candidate, apply, date_like
 from .gather import Gatherer
 from .knowledge import KnowledgeBase, ManufacturerInfo, known_base
@@ -58,6 +60,11 @@ class Resolver:
                 self.line.setdefault(member, {member}).update(chain)
 
     # -- knowledge ------------------------------------------------------------
+    @functools.cached_property
+    def printed_forms(self) -> PrintedForms:
+        """What may be printed on a chip, for the OCR's constrained decoding (built on first use)."""
+        return PrintedForms(self.kb)
+
     def line_of(self, name: str) -> set[str]:
         return self.line.get(name, {name})
 
