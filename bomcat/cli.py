@@ -221,18 +221,16 @@ def devices() -> None:
 @click.option("--firmware")
 @click.option("--serial")
 @click.option("--acquired-where")
+@click.option("--acquired-on", help="Date bought, e.g. 2024-05-31.")
+@click.option("--teardown-on", help="Date torn down, e.g. 2024-06-02.")
 @click.option("--notes")
 @click.pass_context
-def devices_add(ctx, slug, maker, model, variant, firmware, serial, acquired_where, notes) -> None:
+def devices_add(ctx, slug, **fields) -> None:
     """Add a device with SLUG (lower-case letters, digits, dashes)."""
-    from bomcat.catalog.records import create_device
+    from bomcat.catalog.devices import add_device
     catalog = open_catalog_from(ctx)
-    try:
-        with catalog.session() as session:
-            create_device(session, slug, maker, model, variant=variant, firmware=firmware, serial=serial,
-                          acquired_where=acquired_where, notes=notes)
-    except ValueError as exc:
-        raise BomcatError(str(exc)) from exc
+    with catalog.session() as session:   # refusals (CatalogError) carry their exit code
+        add_device(session, {"slug": slug, **{k: v for k, v in fields.items() if v is not None}})
     click.echo(f"device {slug} added")
 
 

@@ -226,3 +226,38 @@ def test_upload_detect_edit_review_publish_and_the_public_page(empty_server, bro
     public.click("text=Open component →")
     assert "rita" in public.text_content("main")  # the review record on the component page
     public.close()
+
+
+def test_devices_are_created_and_edited_in_the_browser_and_tokens_issued(empty_server, browser):
+    ivan = sign_in(browser, empty_server, "ivan")
+    ivan.goto(f"{empty_server}/devices")
+    ivan.click("text=New device")
+    ivan.fill("input[name=slug]", "dahua-ipc-hfw1230")
+    ivan.fill("input[name=maker]", "Dahua")
+    ivan.fill("input[name=model]", "IPC-HFW1230S")
+    ivan.fill("input[name=acquired_where]", "AliExpress")
+    ivan.fill("input[name=acquired_on]", "2024-02-29")
+    ivan.click("button:has-text('Create device')")
+    ivan.wait_for_url(f"{empty_server}/devices/dahua-ipc-hfw1230")
+    assert "Dahua IPC-HFW1230S" in ivan.content()
+    ivan.click("text=Edit device")
+    ivan.fill("input[name=firmware]", "V2.800.0000000.10.R")
+    ivan.click("button:has-text('Save')")
+    ivan.wait_for_url(f"{empty_server}/devices/dahua-ipc-hfw1230")
+    data = ivan.evaluate("fetch('/devices/dahua-ipc-hfw1230.json').then(r => r.json())")
+    assert data["device"]["firmware"] == "V2.800.0000000.10.R" and data["device"]["acquired_on"] == "2024-02-29"
+    shot(ivan, "device-created")
+    ivan.close()
+
+    adam = sign_in(browser, empty_server, "adam")
+    adam.goto(f"{empty_server}/admin/users")
+    row = adam.locator("tr[data-user=ivan]")
+    row.locator("input[name=label]").fill("camera upload script")
+    row.locator("button:has-text('New token')").click()
+    token = adam.locator("#new-token").text_content()
+    assert token.startswith("bomcat_")
+    adam.goto(f"{empty_server}/admin/users")
+    adam.on("dialog", lambda dialog: dialog.accept())
+    adam.locator("tr[data-user=ivan] button:has-text('Revoke')").click()
+    adam.wait_for_selector("text=Revoked ivan's token 'camera upload script'")
+    adam.close()

@@ -1,7 +1,8 @@
-"""User management for admins: add people, change their role, disable them, reset a password."""
+"""User management for admins: add people, change their role, disable them, reset a password, issue
+and revoke API tokens."""
 from __future__ import annotations
 
-from flask import Blueprint, abort, flash, redirect, render_template, url_for
+from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
 from flask_login import current_user
 from flask_wtf import FlaskForm
 from sqlalchemy import select
@@ -9,8 +10,8 @@ from werkzeug.security import generate_password_hash
 from wtforms import BooleanField, PasswordField, SelectField, StringField
 from wtforms.validators import DataRequired, Length, Optional as Blank, ValidationError
 
-from bomcat.catalog.models import Role, User
-from bomcat.catalog.users import MIN_PASSWORD, NAME_RE, UserError, create_user
+from bomcat.catalog.models import ApiToken, Role, User
+from bomcat.catalog.users import MIN_PASSWORD, NAME_RE, UserError, create_token, create_user
 
 from .auth import requires
 from .views import catalog, get_or_404
@@ -40,7 +41,9 @@ class EditUserForm(FlaskForm):
 
 def _users() -> list[dict]:
     with catalog().session() as session:
-        return [{"id": u.id, "name": u.name, "role": u.role.value, "active": u.active, "tokens": len(u.tokens),
+        return [{"id": u.id, "name": u.name, "role": u.role.value, "active": u.active,
+                 "tokens": [{"id": t.id, "label": t.label or "", "created_at": t.created_at.strftime("%Y-%m-%d %H:%M")}
+                            for t in sorted(u.tokens, key=lambda t: t.id)],
                  "created_at": u.created_at.strftime("%Y-%m-%d")}
                 for u in session.scalars(select(User).order_by(User.name))]
 
@@ -59,6 +62,36 @@ def user_list():
             flash(f"Added {form.name.data} as {form.role.data}.")
             return redirect(url_for("admin.user_list"))
     return render_template("users.html", form=form, users=_users(), edit=EditUserForm)
+
+
+TOKEN_LABEL_MAX = 120
+
+
+@bp.post("/users/<int:user_id>/tokens")
+@requires(Role.admin)
+def issue_token(user_id: int):
+    """A new API token for the user, shown on this one page and never again (only its hash is kept;
+    it is not put in a flash message, which would carry it in the session cookie)."""
+    label = (request.form.get("label") or "").strip()
+    if len(label) > TOKEN_LABEL_MAX or any(ord(c) < 32 for c in label):
+        abort(400, f"a token's label is one line of at most {TOKEN_LABEL_MAX} characters")
+    with catalog().session() as session:
+        user = get_or_404(session, User, user_id, "user")
+        token = create_token(session, user, label or None)
+        owner = user.name
+    return render_template("users.html", form=AddUserForm(prefix="add", formdata=None), users=_users(),
+                           edit=EditUserForm, new_token={"user": owner, "token": token, "label": label})
+
+
+@bp.post("/tokens/<int:token_id>/revoke")
+@requires(Role.admin)
+def revoke_token(token_id: int):
+    with catalog().session() as session:
+        token = get_or_404(session, ApiToken, token_id, "API token")
+        owner, label = token.user.name, token.label
+        session.delete(token)
+    flash(f"Revoked {owner}'s token{' ' + repr(label) if label else ''}: scripts using it are refused from now on.")
+    return redirect(url_for("admin.user_list"))
 
 
 @bp.post("/users/<int:user_id>")

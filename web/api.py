@@ -8,10 +8,11 @@ from flask import Blueprint, abort, jsonify
 from flask_login import current_user
 
 from bomcat.catalog.models import Component, DeviceStatus, Role, Verdict
-from bomcat.catalog.records import apply_review, create_device
+from bomcat.catalog.devices import FIELDS as DEVICE_FIELDS, add_device, edit_device
+from bomcat.catalog.records import apply_review
 
 from .auth import requires
-from .serialize import component_detail, device_summary, outreach_dict
+from .serialize import component_detail, device_detail, device_summary, outreach_dict
 from .suppliers import manufacturer_info_or_404
 from .views import catalog, device_or_404, get_or_404, json_body
 
@@ -47,22 +48,21 @@ def publish_device(slug: str):
         return jsonify({"device": device_summary(device)})
 
 
-DEVICE_FIELDS = ("slug", "maker", "model", "variant", "firmware", "serial", "acquired_where", "notes")
-
-
 @bp.post("/devices")
 @requires(Role.investigator)
 def create_device_api():
-    body = json_body()
-    unknown = set(body) - set(DEVICE_FIELDS)
-    if unknown:
-        abort(400, f"unknown fields: {', '.join(sorted(unknown))}")
-    missing = [f for f in ("slug", "maker", "model") if not body.get(f)]
-    if missing:
-        abort(400, f"missing: {', '.join(missing)}")
     with catalog().session() as session:
-        device = create_device(session, **{k: body.get(k) for k in DEVICE_FIELDS if body.get(k) is not None})
-        return jsonify({"device": device_summary(device)}), 201
+        device = add_device(session, json_body())
+        return jsonify({"device": device_detail(device)}), 201
+
+
+@bp.patch("/devices/<slug>")
+@requires(Role.investigator)
+def edit_device_api(slug: str):
+    with catalog().session() as session:
+        device = device_or_404(session, slug)
+        changed = edit_device(session, device, json_body())
+        return jsonify({"device": device_detail(device), "changed": changed})
 
 
 @bp.get("/devices/<slug>")
@@ -103,7 +103,10 @@ OPENAPI = {
         "/api/devices": {"post": _op("Create a device (investigator)", {
             "type": "object", "required": ["slug", "maker", "model"],
             "properties": {f: {"type": "string"} for f in DEVICE_FIELDS}}, codes=(("201", "created"), ("409", "slug taken")))},
-        "/api/devices/{slug}": {"get": _op("A device with its BOM, photos and suppliers")},
+        "/api/devices/{slug}": {"get": _op("A device with its BOM, photos and suppliers"),
+                                "patch": _op("Edit a device's metadata (investigator); the fields sent change", {
+                                    "type": "object",
+                                    "properties": {f: {"type": "string"} for f in DEVICE_FIELDS if f != "slug"}})},
         "/api/devices/{slug}/photos": {"post": _op(
             "Upload a board photo (investigator): ingested at once (201), or queued with background=1 (202)",
             multipart=True, codes=(("201", "ingested"), ("202", "queued"), ("409", "evidence of another device"),

@@ -12,6 +12,11 @@
     if (response.ok) window.location.reload(); else alert((await response.json()).error);
   });
 
+  // Any form whose button asks first (revoking an API token).
+  document.querySelectorAll("button[data-confirm]").forEach(button => button.form.addEventListener("submit", event => {
+    if (!window.confirm(button.dataset.confirm)) event.preventDefault();
+  }));
+
   // Manufacturer page: record a letter, or a reply to one.
   document.querySelectorAll(".reply-form form").forEach(form => form.addEventListener("submit", async (event) => {
     event.preventDefault();
