@@ -46,7 +46,8 @@ class Verdict(str, enum.Enum):
     proposed = "proposed"    # the pipeline's (or an investigator's) proposal
     verified = "verified"    # a reviewer confirms the current values
     corrected = "corrected"  # a reviewer changes values (the component is then verified)
-    rejected = "rejected"    # not a chip, or the reading cannot be trusted
+    rejected = "rejected"    # the reading cannot be trusted
+    not_a_chip = "not_a_chip"  # the box holds no chip (a hole, a connector, pads): rejected, and why
     reopened = "reopened"    # back to proposed, e.g. after new evidence
 
 

@@ -11,7 +11,7 @@ from typing import Any, Optional
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from .errors import CatalogError
+from .errors import CatalogError, NotFound
 from .models import (
     Component,
     ComponentStatus,
@@ -177,7 +177,8 @@ def apply_review(session: Session, component: Component, reviewer: str, verdict:
             raise ReviewRefused("a correction needs the corrected values")
         _set_values(session, component, corrections)
     status = {Verdict.verified: ComponentStatus.verified, Verdict.corrected: ComponentStatus.proposed,
-              Verdict.rejected: ComponentStatus.rejected, Verdict.reopened: ComponentStatus.proposed}[verdict]
+              Verdict.rejected: ComponentStatus.rejected, Verdict.not_a_chip: ComponentStatus.rejected,
+              Verdict.reopened: ComponentStatus.proposed}[verdict]
     component.status = status
     session.flush()
     review = Review(component=component, reviewer=reviewer, verdict=verdict,
@@ -186,3 +187,36 @@ def apply_review(session: Session, component: Component, reviewer: str, verdict:
     session.flush()
     index_component(session, component)
     return review
+
+
+BULK_VERDICTS = (Verdict.not_a_chip, Verdict.rejected)   # verifying stays one look at a time
+
+
+def apply_bulk_review(session: Session, component_ids: list[int], reviewer: str, verdict: Verdict | str,
+                      comment: Optional[str] = None) -> list[Review]:
+    """One verdict for many proposals (triage of boxes that are not chips), each kept in the review
+    log as its own review. All or none: an unknown id or a component no longer proposed refuses the
+    whole batch, so nothing is half-applied."""
+    try:
+        verdict = Verdict(verdict)
+    except (TypeError, ValueError):
+        verdict = None
+    if verdict not in BULK_VERDICTS:
+        raise ReviewRefused(f"many at once only as {' or '.join(v.value for v in BULK_VERDICTS)}: "
+                            "verifying and correcting are done one component at a time", status=400)
+    if not component_ids:
+        raise ReviewRefused("no components chosen", status=400)
+    components = {c.id: c for c in session.scalars(select(Component).where(Component.id.in_(component_ids)))}
+    missing = sorted(set(component_ids) - set(components))
+    if missing:
+        raise NotFound(f"no component {', '.join(map(str, missing))}")
+    done = sorted(i for i, c in components.items() if c.status is not ComponentStatus.proposed)
+    if done:
+        raise ReviewRefused(f"component {', '.join(map(str, done))} is no longer proposed (reviewed meanwhile)")
+    return [apply_review(session, components[i], reviewer, verdict, comment=comment) for i in dict.fromkeys(component_ids)]
+
+
+def usable_reading(component: Component) -> bool:
+    """Whether the pipeline read anything it could explain: a part number or a maker. Proposals
+    without one are mostly boxes around things that are not chips, and wait behind the others."""
+    return bool(component.part_number or component.manufacturer_id)

@@ -257,7 +257,42 @@ def test_devices_are_created_and_edited_in_the_browser_and_tokens_issued(empty_s
     token = adam.locator("#new-token").text_content()
     assert token.startswith("bomcat_")
     adam.goto(f"{empty_server}/admin/users")
-    adam.on("dialog", lambda dialog: dialog.accept())
     adam.locator("tr[data-user=ivan] button:has-text('Revoke')").click()
     adam.wait_for_selector("text=Revoked ivan's token 'camera upload script'")
     adam.close()
+
+
+@pytest.fixture(scope="module")
+def triage_server(tmp_path_factory):
+    from sqlalchemy import select
+
+    from bomcat.catalog.models import Component
+
+    from .conftest import board_jpeg
+    catalog = make_catalog(tmp_path_factory.mktemp("triage"), USERS, [("triage-cam", "Acme", "Cam")])
+    ingest_photo(catalog, "triage-cam", board_jpeg(seed=63)[0], "board.jpg", uploaded_by="ivan")
+    with catalog.session() as session:   # two boxes that read as nothing, as holes and connectors do
+        for c in session.scalars(select(Component).order_by(Component.id).limit(2)):
+            c.part_number, c.manufacturer, c.marking, c.confidence = None, None, "##", 0.0
+    yield from serve(catalog)
+
+
+def test_triage_rejects_the_boxes_without_a_reading_at_once_as_not_a_chip(triage_server, browser):
+    rita = sign_in(browser, triage_server, "rita")
+    rita.goto(f"{triage_server}/review")
+    rita.click("text=Triage")
+    rita.select_option("select[name=show]", "unreadable")
+    rita.click("button:has-text('Show')")
+    rita.wait_for_url("**show=unreadable**")
+    assert rita.locator("form.triage tbody tr").count() == 2
+    rita.check("form.triage input.all")
+    assert rita.locator("form.triage input[name=component]:checked").count() == 2
+    rita.fill("form.triage input[name=comment]", "mounting holes")
+    rita.click("button:has-text('Not a chip')")
+    rita.wait_for_selector("text=2 marked not a chip.")
+    assert "Nothing waits here." in rita.content()
+    shot(rita, "triage-done")
+    rita.goto(f"{triage_server}/review/triage.json")
+    left = rita.evaluate("fetch('/review/triage.json').then(r => r.json())")["proposals"]
+    assert left and all(p["usable"] for p in left)
+    rita.close()

@@ -9,7 +9,7 @@ from flask_login import current_user
 
 from bomcat.catalog.models import Component, DeviceStatus, Role, Verdict
 from bomcat.catalog.devices import FIELDS as DEVICE_FIELDS, add_device, edit_device
-from bomcat.catalog.records import apply_review
+from bomcat.catalog.records import apply_bulk_review, apply_review
 
 from .auth import requires
 from .serialize import component_detail, device_detail, device_summary, outreach_dict
@@ -37,6 +37,22 @@ def review_component(component_id: int):
         component = get_or_404(session, Component, component_id, "component")
         apply_review(session, component, current_user.name, verdict, corrections, body.get("comment"))
         return jsonify({"component": component_detail(component)})
+
+
+@bp.post("/reviews")
+@requires(Role.reviewer)
+def bulk_review():
+    """Many proposals at once as not_a_chip (or rejected): all or none, one review each in the log."""
+    body = json_body()
+    ids = body.get("components")
+    if not isinstance(ids, list) or not all(isinstance(i, int) and not isinstance(i, bool) for i in ids):
+        abort(400, "components must be a list of component ids")
+    comment = body.get("comment")
+    if comment is not None and not isinstance(comment, str):
+        abort(400, "comment must be text")
+    with catalog().session() as session:
+        reviews = apply_bulk_review(session, ids, current_user.name, body.get("verdict", "not_a_chip"), comment)
+        return jsonify({"verdict": reviews[0].verdict.value, "components": [r.component_id for r in reviews]})
 
 
 @bp.post("/devices/<slug>/publish")
@@ -132,6 +148,12 @@ OPENAPI = {
                 "reply_text": {"type": "string"}, "replied_on": {"type": "string", "format": "date"}}},
             codes=(("409", "already answered"),))},
         "/api/devices/{slug}/publish": {"post": _op("Publish a device (admin)")},
+        "/api/reviews": {"post": _op("Reject many proposals at once (reviewer): all or none", {
+            "type": "object", "required": ["components"],
+            "properties": {"components": {"type": "array", "items": {"type": "integer"}},
+                           "verdict": {"type": "string", "enum": ["not_a_chip", "rejected"]},
+                           "comment": {"type": "string"}}}, codes=(("404", "an unknown component"),
+                                                                    ("409", "one was reviewed meanwhile")))},
         "/api/components/{id}/review": {"post": _op("Review a component (reviewer)", {
             "type": "object", "required": ["verdict"], "properties": {
                 "verdict": {"type": "string", "enum": ["verified", "corrected", "rejected", "reopened"]},

@@ -1,16 +1,18 @@
 """The review queue: one proposed component at a time, its evidence beside the readings and the
-resolver's candidates, verify / correct / reject from the keyboard."""
+resolver's candidates, verify / correct / reject from the keyboard; and triage: every waiting proposal
+in one table, filtered by whether it has a usable reading, sorted by confidence, many rejected at
+once as 'not a chip'."""
 from __future__ import annotations
 
-from flask import Blueprint, request
+from flask import Blueprint, abort, flash, redirect, request, url_for
 from sqlalchemy import func, select
 
-from bomcat.catalog.models import Component, ComponentStatus, Device, Role
-from bomcat.catalog.records import last_changed_by
+from bomcat.catalog.models import Component, ComponentStatus, Device, Role, Verdict
+from bomcat.catalog.records import apply_bulk_review, last_changed_by, usable_reading
 from bomcat.catalog.resolver import default_resolver
 
 from .auth import requires
-from .serialize import component_detail
+from .serialize import component_detail, component_row
 from .views import catalog, data_view
 
 bp = Blueprint("review", __name__)
@@ -39,6 +41,7 @@ def review_queue() -> dict:
         # Four eyes: what this reviewer proposed or last changed is left for someone else.
         waiting = [c for c in session.scalars(query)
                    if c.id not in skip and last_changed_by(c) != current_user.name]
+        waiting.sort(key=lambda c: not usable_reading(c))   # boxes that read as nothing come last
         current = waiting[0] if waiting else None
         data = {"device": slug, "progress": _progress(session, device.id if device else None),
                 "waiting": len(waiting), "component": None, "candidates": [], "skip": sorted(skip)}
@@ -46,3 +49,51 @@ def review_queue() -> dict:
             data["component"] = component_detail(current)
             data["candidates"] = default_resolver().resolve(current.marking or "")["candidates"]
         return data
+
+
+SORTS = {"confidence": lambda r: (r["confidence"] or 0, r["id"]), "-confidence": lambda r: (-(r["confidence"] or 0),
+         r["id"]), "id": lambda r: r["id"]}
+SHOWS = ("all", "unreadable", "readable")
+
+
+@data_view(bp, "/review/triage", "triage.html")
+@requires(Role.reviewer)
+def triage() -> dict:
+    slug = request.args.get("device") or None
+    show = request.args.get("show", "all")
+    sort = request.args.get("sort", "confidence")
+    if show not in SHOWS or sort not in SORTS:
+        abort(400, f"show is one of {', '.join(SHOWS)}; sort one of {', '.join(SORTS)}")
+    with catalog().session() as session:
+        query = select(Component).where(Component.status == ComponentStatus.proposed)
+        if slug:
+            device = session.scalar(select(Device).where(Device.slug == slug))
+            if device is None:
+                abort(404, f"no device {slug!r}")
+            query = query.where(Component.device_id == device.id)
+        rows = []
+        for c in session.scalars(query):
+            usable = usable_reading(c)
+            if show == "all" or (show == "readable") == usable:
+                rows.append({**component_row(c), "usable": usable,
+                             "device": c.device.slug, "readings": len(c.region.readings) if c.region else 0})
+        rows.sort(key=SORTS[sort])
+        devices = sorted({slug for (slug,) in session.execute(
+            select(Device.slug).join(Component).where(Component.status == ComponentStatus.proposed))})
+        return {"device": slug, "show": show, "sort": sort, "proposals": rows, "devices": devices,
+                "verdicts": [Verdict.not_a_chip.value, Verdict.rejected.value]}
+
+
+@bp.post("/review/triage")
+@requires(Role.reviewer)
+def triage_apply():
+    from flask_login import current_user
+    ids = [int(x) for x in request.form.getlist("component") if x.isdigit()]
+    verdict = request.form.get("verdict", Verdict.not_a_chip.value)
+    if verdict not in (Verdict.not_a_chip.value, Verdict.rejected.value):
+        abort(400, "triage rejects as not_a_chip or rejected")
+    with catalog().session() as session:
+        reviews = apply_bulk_review(session, ids, current_user.name, verdict, request.form.get("comment") or None)
+    flash(f"{len(reviews)} marked {verdict.replace('_', ' ')}.")
+    back = {k: request.form[k] for k in ("device", "show", "sort") if request.form.get(k)}
+    return redirect(url_for("review.triage", **back))

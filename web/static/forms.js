@@ -12,6 +12,11 @@
     if (response.ok) window.location.reload(); else alert((await response.json()).error);
   });
 
+  // Triage: the header box checks or clears every row.
+  const all = document.querySelector(".triage input.all");
+  if (all) all.addEventListener("change", () => document.querySelectorAll(".triage input[name=component]")
+                                                   .forEach(box => { box.checked = all.checked; }));
+
   // Any form whose button asks first (revoking an API token).
   document.querySelectorAll("button[data-confirm]").forEach(button => button.form.addEventListener("submit", event => {
     if (!window.confirm(button.dataset.confirm)) event.preventDefault();
@@ -27,7 +32,7 @@
     else form.querySelector(".form-error").textContent = (await response.json()).error;
   }));
 
-  // Review page: verify, correct, reject from the buttons or the keyboard (v, c, r; n skips).
+  // Review page: verify, correct, reject, not a chip from the buttons or the keyboard (v, c, r, x; n skips).
   const form = document.getElementById("review-form");
   if (!form) return;
   const id = document.querySelector(".review").dataset.component;
@@ -48,7 +53,7 @@
   form.querySelectorAll("button[data-verdict]").forEach(b => b.addEventListener("click", () => send(b.dataset.verdict)));
   document.addEventListener("keydown", (event) => {
     if (event.target.tagName === "INPUT") { if (event.key === "Enter") send("corrected"); return; }
-    const verdict = {v: "verified", c: "corrected", r: "rejected"}[event.key];
+    const verdict = {v: "verified", c: "corrected", r: "rejected", x: "not_a_chip"}[event.key];
     if (verdict) { event.preventDefault(); send(verdict); }
     if (event.key === "n") { window.location = document.querySelector(".keys a.button").href; }
   });
