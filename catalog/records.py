@@ -105,6 +105,38 @@ def _set_values(session: Session, component: Component, values: dict[str, Any]) 
             if number else None
 
 
+def looked_up(component: Component, corrections: dict[str, Any]) -> dict[str, Any]:
+    """What the knowledge base says about a corrected part number or marking: maker, category and
+    the decoded date code, for the fields the reviewer did not give (their values always win).
+    Taken only when the lookup names the corrected part itself (or it with an ordering tail) as a
+    part it knows."""
+    from .resolver import default_resolver
+    from .resolver.catalogue import reduce
+    part = (corrections.get("part_number") or "").strip()
+    marking = corrections.get("marking")
+    if not part and not marking:
+        return {}
+    out: dict[str, Any] = {}
+    if marking:
+        date = (default_resolver().resolve(marking).as_dict().get("date_code") or {}).get("raw")
+        if date:
+            out["date_code"] = date
+    if part:
+        given = corrections.get("manufacturer")
+        held = component.manufacturer.name if component.manufacturer else None
+        # The reviewer's maker as the logo; else the part alone, then under the maker it had.
+        tries = [f"{given} | {part}"] if given else [part] + ([f"{held} | {part}"] if held else [])
+        for marking_tried in tries:
+            found = default_resolver().resolve(marking_tried).as_dict()
+            wanted, got = reduce(part), reduce(found.get("part_number") or "")
+            if got and (got.startswith(wanted) or wanted.startswith(got)) and found.get("manufacturer") \
+                    and "known.part" in found.get("rules", ()):   # a part the knowledge base lists, not a guess
+                out["manufacturer"] = found["manufacturer"]
+                out["category"] = found.get("category")
+                break
+    return out
+
+
 def proposal_values(resolution: dict) -> dict[str, Any]:
     """A component's values from a resolver answer. The marking is the chosen reading as the
     resolver explains it; every raw reading stays in the Reading rows."""
@@ -175,7 +207,7 @@ def apply_review(session: Session, component: Component, reviewer: str, verdict:
     if verdict is Verdict.corrected:
         if not corrections:
             raise ReviewRefused("a correction needs the corrected values")
-        _set_values(session, component, corrections)
+        _set_values(session, component, {**looked_up(component, corrections), **corrections})
     status = {Verdict.verified: ComponentStatus.verified, Verdict.corrected: ComponentStatus.proposed,
               Verdict.rejected: ComponentStatus.rejected, Verdict.not_a_chip: ComponentStatus.rejected,
               Verdict.reopened: ComponentStatus.proposed}[verdict]

@@ -39,12 +39,15 @@ def review_queue() -> dict:
         if device is not None:
             query = query.where(Component.device_id == device.id)
         # Four eyes: what this reviewer proposed or last changed is left for someone else.
-        waiting = [c for c in session.scalars(query)
-                   if c.id not in skip and last_changed_by(c) != current_user.name]
+        proposed = list(session.scalars(query))
+        waiting = [c for c in proposed if c.id not in skip and last_changed_by(c) != current_user.name]
+        # Four eyes: this reviewer's corrections wait for someone else, and the progress line says so.
+        second = sum(1 for c in proposed if last_changed_by(c) == current_user.name
+                     and any(r.verdict is Verdict.corrected for r in c.reviews))
         waiting.sort(key=lambda c: not usable_reading(c))   # boxes that read as nothing come last
         current = waiting[0] if waiting else None
         data = {"device": slug, "progress": _progress(session, device.id if device else None),
-                "waiting": len(waiting), "component": None, "candidates": [], "skip": sorted(skip)}
+                "waiting": len(waiting), "corrections_for_second_reviewer": second, "component": None, "candidates": [], "skip": sorted(skip)}
         if current is not None:
             data["component"] = component_detail(current)
             data["candidates"] = default_resolver().resolve(current.marking or "")["candidates"]

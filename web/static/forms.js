@@ -36,7 +36,7 @@
   const form = document.getElementById("review-form");
   if (!form) return;
   const id = document.querySelector(".review").dataset.component;
-  const fields = ["marking", "part_number", "manufacturer", "category"].filter(f => form.elements[f]);
+  const fields = ["marking", "part_number", "manufacturer", "category", "date_code"].filter(f => form.elements[f]);
   const original = Object.fromEntries(fields.map(f => [f, form.elements[f].value]));
   async function send(verdict) {
     const body = {verdict: verdict, comment: form.elements.comment.value || null};
