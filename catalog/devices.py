@@ -14,6 +14,7 @@ from sqlalchemy.orm import Session
 
 from .models import Device
 from .records import SLUG_RE, DeviceRefused, create_device
+from .values import date_value, text_value
 
 TEXT_FIELDS = {"maker": 200, "model": 200, "variant": 200, "firmware": 200, "serial": 200,
                "acquired_where": 300, "notes": 20_000}
@@ -27,27 +28,11 @@ LABELS = {"slug": "Slug", "maker": "Maker", "model": "Model", "variant": "Varian
 
 
 def _text(name: str, value: Any) -> str | None:
-    if value is None:
-        return None
-    if not isinstance(value, str):
-        raise DeviceRefused(f"{name} must be text, not {type(value).__name__}")
-    value = value.strip()
-    if any(ord(c) < 32 and c not in "\n\r\t" for c in value):
-        raise DeviceRefused(f"{name} holds a control character")
-    if len(value) > TEXT_FIELDS[name]:
-        raise DeviceRefused(f"{name} is {len(value)} characters long; at most {TEXT_FIELDS[name]}")
-    return value or None
+    return text_value(name, value, TEXT_FIELDS[name], multiline=name == "notes", error=DeviceRefused)
 
 
 def _date(name: str, value: Any) -> dt.date | None:
-    if value in (None, ""):
-        return None
-    if not isinstance(value, str):
-        raise DeviceRefused(f"{name} must be a date like 2024-05-31, not {type(value).__name__}")
-    try:
-        return dt.date.fromisoformat(value.strip())
-    except ValueError:
-        raise DeviceRefused(f"{name} must be a date like 2024-05-31, not {value!r}") from None
+    return date_value(name, value, error=DeviceRefused)
 
 
 def device_values(raw: Mapping[str, Any], creating: bool) -> dict[str, Any]:

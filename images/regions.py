@@ -23,6 +23,7 @@ from bomcat.catalog.models import (
     utcnow,
 )
 from bomcat.catalog.records import apply_review, propose_component, repropose_component
+from bomcat.catalog.values import limit_of, text_value
 from bomcat.ocr.engines import DEFAULT_ENGINE
 from bomcat.ocr.read import ChipReading, read_chip
 from sqlalchemy.orm import Session
@@ -36,6 +37,11 @@ MIN_SIDE = 8.0
 
 class RegionError(CatalogError, ValueError):
     """An edit that cannot be made: says why."""
+
+
+def designator_of(values: dict) -> Optional[str]:
+    """The designator sent (U1, IC3), checked like any text; too long is refused, not cut."""
+    return text_value("designator", values.get("designator"), limit_of(Region.designator), error=RegionError)
 
 
 def checked_box(photo: Photo, values: dict, current: Optional[dict] = None) -> RotatedBox:
@@ -119,7 +125,7 @@ def draw_region(catalog: Catalog, photo_id: int, values: dict, by: str) -> int:
             raise RegionError(f"no photo {photo_id}", status=404)
         box = checked_box(photo, values)
         region = Region(photo=photo, cx=box.cx, cy=box.cy, w=box.w, h=box.h, angle=box.angle, score=None,
-                        designator=(values.get("designator") or None), origin=RegionOrigin.manual, created_by=by)
+                        designator=designator_of(values), origin=RegionOrigin.manual, created_by=by)
         session.add(region)
         session.flush()
         chip = _cut_and_read(catalog, session, files, region, box)
@@ -134,7 +140,7 @@ def edit_region(catalog: Catalog, region_id: int, values: dict, by: str) -> None
     with catalog.transaction() as (session, files):
         region = live_region(session, region_id)
         if "designator" in values:
-            designator = (values.get("designator") or "").strip()[:20] or None
+            designator = designator_of(values)
             if designator != region.designator:
                 _log(session, region, "designated", {"designator": region.designator},
                      {"designator": designator}, by)
@@ -155,6 +161,7 @@ def edit_region(catalog: Catalog, region_id: int, values: dict, by: str) -> None
 
 
 def delete_region(catalog: Catalog, region_id: int, by: str, reason: Optional[str] = None) -> None:
+    reason = text_value("reason", reason, 500, multiline=True, error=RegionError)
     with catalog.session() as session:  # no file is written
         region = live_region(session, region_id)
         region.deleted_by, region.deleted_at = by, utcnow()

@@ -7,7 +7,8 @@ from __future__ import annotations
 from flask import Blueprint, abort, jsonify
 from flask_login import current_user
 
-from bomcat.catalog.models import Component, DeviceStatus, Role, Verdict
+from bomcat.catalog.models import Component, DeviceStatus, Manufacturer, OutreachEntry, Role, Verdict
+from bomcat.catalog.values import date_value, limit_of, text_value
 from bomcat.catalog.devices import FIELDS as DEVICE_FIELDS, add_device, edit_device
 from bomcat.catalog.records import apply_bulk_review, apply_review
 
@@ -17,7 +18,10 @@ from .suppliers import manufacturer_info_or_404
 from .views import catalog, device_or_404, get_or_404, json_body
 
 bp = Blueprint("api", __name__, url_prefix="/api")
-CORRECTABLE = {"marking", "part_number", "manufacturer", "category", "date_code"}
+CORRECTION_LIMITS = {"marking": None, "part_number": limit_of(Component.part_number),
+                     "manufacturer": limit_of(Manufacturer.name), "category": limit_of(Component.category),
+                     "date_code": limit_of(Component.date_code)}
+CORRECTABLE = set(CORRECTION_LIMITS)
 
 
 @bp.post("/components/<int:component_id>/review")
@@ -31,11 +35,14 @@ def review_component(component_id: int):
     corrections = body.get("corrections") or {}
     if not isinstance(corrections, dict) or not set(corrections) <= CORRECTABLE:
         abort(400, f"corrections may set {', '.join(sorted(CORRECTABLE))}")
+    corrections = {k: text_value(f"corrections.{k}", v, CORRECTION_LIMITS[k], multiline=k == "marking") or ""
+                   for k, v in corrections.items()}
+    comment = text_value("comment", body.get("comment"), None, multiline=True)
     if verdict is Verdict.corrected and not corrections:
         abort(400, "a correction needs the corrected values ('corrections')")
     with catalog().session() as session:
         component = get_or_404(session, Component, component_id, "component")
-        apply_review(session, component, current_user.name, verdict, corrections, body.get("comment"))
+        apply_review(session, component, current_user.name, verdict, corrections, comment)
         return jsonify({"component": component_detail(component)})
 
 
@@ -47,9 +54,7 @@ def bulk_review():
     ids = body.get("components")
     if not isinstance(ids, list) or not all(isinstance(i, int) and not isinstance(i, bool) for i in ids):
         abort(400, "components must be a list of component ids")
-    comment = body.get("comment")
-    if comment is not None and not isinstance(comment, str):
-        abort(400, "comment must be text")
+    comment = text_value("comment", body.get("comment"), None, multiline=True)
     with catalog().session() as session:
         reviews = apply_bulk_review(session, ids, current_user.name, body.get("verdict", "not_a_chip"), comment)
         return jsonify({"verdict": reviews[0].verdict.value, "components": [r.component_id for r in reviews]})
@@ -163,37 +168,28 @@ OPENAPI = {
 }
 
 
-def _date(value, field: str):
-    import datetime as dt
-    if value in (None, ""):
-        return None
-    try:
-        return dt.date.fromisoformat(str(value))
-    except ValueError:
-        abort(400, f"{field} must be a date like 2024-05-31")
-
-
 @bp.post("/manufacturers/<slug>/outreach")
 @requires(Role.investigator)
 def add_outreach(slug: str):
     """Record a letter or questionnaire sent to the company (and its reply, when there is one)."""
-    from bomcat.catalog.models import OutreachEntry, OutreachStatus
+    from bomcat.catalog.models import OutreachStatus
     from bomcat.catalog.records import ensure_manufacturer
     body = json_body()
     info = manufacturer_info_or_404(slug)
-    sent_on = _date(body.get("sent_on"), "sent_on")
-    if sent_on is None or not (body.get("subject") or "").strip():
+    sent_on = date_value("sent_on", body.get("sent_on"))
+    subject = text_value("subject", body.get("subject"), None, multiline=True)
+    kind = text_value("kind", body.get("kind"), limit_of(OutreachEntry.kind)) or "letter"
+    reply_text = text_value("reply_text", body.get("reply_text"), None, multiline=True)
+    if sent_on is None or not subject:
         abort(400, "sent_on and subject are required")
-    try:
-        status = OutreachStatus(body.get("status") or ("answered" if body.get("reply_text") else "awaiting"))
-    except ValueError:
+    status = text_value("status", body.get("status"), 20) or ("answered" if reply_text else "awaiting")
+    if status not in {s.value for s in OutreachStatus}:
         abort(400, f"status must be one of {', '.join(s.value for s in OutreachStatus)}")
     with catalog().session() as session:
-        entry = OutreachEntry(manufacturer=ensure_manufacturer(session, info.name),
-                              kind=(body.get("kind") or "letter")[:40], sent_on=sent_on,
-                              subject=body["subject"].strip(), reply_text=body.get("reply_text"),
-                              replied_on=_date(body.get("replied_on"), "replied_on"), status=status,
-                              recorded_by=current_user.name)
+        entry = OutreachEntry(manufacturer=ensure_manufacturer(session, info.name), kind=kind, sent_on=sent_on,
+                              subject=subject, reply_text=reply_text,
+                              replied_on=date_value("replied_on", body.get("replied_on")),
+                              status=OutreachStatus(status), recorded_by=current_user.name)
         session.add(entry)
         session.flush()
         return jsonify({"outreach": outreach_dict(entry)}), 201
@@ -204,12 +200,12 @@ def add_outreach(slug: str):
 @requires(Role.investigator)
 def add_outreach_reply(entry_id: int):
     """The company answered (later than the letter was recorded): add its reply to the entry."""
-    from bomcat.catalog.models import OutreachEntry, OutreachStatus
+    from bomcat.catalog.models import OutreachStatus
     body = json_body()
-    reply = (body.get("reply_text") or "").strip()
+    reply = text_value("reply_text", body.get("reply_text"), None, multiline=True)
     if not reply:
         abort(400, "reply_text is required")
-    replied_on = _date(body.get("replied_on"), "replied_on")
+    replied_on = date_value("replied_on", body.get("replied_on"))
     with catalog().session() as session:
         entry = get_or_404(session, OutreachEntry, entry_id, "outreach entry")
         if entry.reply_text:
