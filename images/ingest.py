@@ -70,6 +70,7 @@ class IngestContext:
     crops: list[np.ndarray] = field(default_factory=list)
     readings: list[ChipReading] = field(default_factory=list)
     components: list[Component] = field(default_factory=list)
+    notes: list[str] = field(default_factory=list)
 
 
 @dataclass
@@ -81,6 +82,7 @@ class IngestResult:
     regions: int
     components: int
     seconds: float
+    notes: list[str] = field(default_factory=list)   # what was done with the file that the uploader should know
 
     def as_dict(self) -> dict:
         return self.__dict__.copy()
@@ -107,6 +109,8 @@ def _derive(ctx: IngestContext, name: str, kind: str, data: bytes, size: tuple[i
 def store_original(ctx: IngestContext) -> None:
     image = photo_io.open_image(ctx.data, ctx.filename)
     info = photo_io.inspect(image)
+    if info.frames > 1:
+        ctx.notes.append(f"the file holds {info.frames} frames; the first is the photo (the original is kept whole)")
     sha = ctx.files.put_original(ctx.data)
     ctx.image = image
     ctx.photo = Photo(sha256=sha, device=ctx.device, original_filename=ctx.filename[:255],
@@ -233,7 +237,8 @@ def ingest_photo(catalog: Catalog, device_slug: str, data: bytes, filename: str,
             except Exception as exc:
                 raise IngestError(f"{display}: {step.__name__} failed: {exc}", status=500) from exc
         ctx.session.flush()  # the photo's id, even when no step after the first flushed (no chip found)
-        result = IngestResult(display, sha, ctx.photo.id, True, len(ctx.regions), len(ctx.components), 0.0)
+        result = IngestResult(display, sha, ctx.photo.id, True, len(ctx.regions), len(ctx.components), 0.0,
+                              ctx.notes)
     result.seconds = round(time.perf_counter() - start, 3)
     return result
 

@@ -15,7 +15,13 @@ import numpy as np
 from bomcat.catalog.errors import CatalogError
 from PIL import ExifTags, Image, ImageOps, UnidentifiedImageError
 
-MEDIA_TYPES = {"JPEG": "image/jpeg", "PNG": "image/png", "TIFF": "image/tiff", "WEBP": "image/webp"}
+MEDIA_TYPES = {"JPEG": "image/jpeg", "PNG": "image/png", "TIFF": "image/tiff", "WEBP": "image/webp",
+               "HEIF": "image/heic"}
+try:  # HEIC/HEIF (phone cameras) through pillow-heif's libheif, registered with Pillow
+    from pillow_heif import register_heif_opener
+    register_heif_opener()
+except ImportError:  # pragma: no cover - a declared dependency; without it HEIC is refused like any unknown type
+    del MEDIA_TYPES["HEIF"]
 MAX_PHOTO_BYTES = int(os.environ.get("BOMCAT_MAX_PHOTO_BYTES", 50 * 1024 * 1024))
 MAX_PIXELS = int(os.environ.get("BOMCAT_MAX_PIXELS", 120_000_000))  # larger than any phone or DSLR board photo
 # Pillow refuses to decode more than twice this as a decompression bomb: ours, not its 89 MP default.
@@ -36,6 +42,7 @@ class PhotoInfo:
     orientation: int
     captured_at: Optional[dt.datetime]
     camera: Optional[str]
+    frames: int = 1          # pages or frames in the file; the first is the photo
 
 
 def open_image(data: bytes, name: str = "photo") -> Image.Image:
@@ -56,6 +63,8 @@ def open_image(data: bytes, name: str = "photo") -> Image.Image:
             raise BadPhoto(f"{name}: {image.width}x{image.height} pixels is over the "
                            f"{MAX_PIXELS // 1_000_000} megapixel limit (set BOMCAT_MAX_PIXELS to raise it)",
                            status=413)
+        if getattr(image, "n_frames", 1) > 1:
+            image.seek(0)   # a multi-page TIFF or an animated WebP: the first frame is the photo
         image.load()  # decodes fully: catches truncated and corrupt files
     except BadPhoto:
         raise
@@ -82,7 +91,8 @@ def inspect(image: Image.Image) -> PhotoInfo:
     captured = _exif_datetime(sub.get(ExifTags.Base.DateTimeOriginal) or exif.get(ExifTags.Base.DateTime))
     camera = " ".join(str(v).strip("\x00 ") for v in (exif.get(ExifTags.Base.Make),
                                                       exif.get(ExifTags.Base.Model)) if v) or None
-    return PhotoInfo(MEDIA_TYPES[image.format], image.width, image.height, orientation, captured, camera)
+    return PhotoInfo(MEDIA_TYPES[image.format], image.width, image.height, orientation, captured, camera,
+                     int(getattr(image, "n_frames", 1) or 1))
 
 
 def eight_bit(image: Image.Image) -> Image.Image:
