@@ -171,15 +171,18 @@ def test_gbhwdb_parsers_give_parts_and_the_examples_a_validation_set(tmp_path, i
         "nec\tNEC_UPD442012A_X\tNEC μPD442012A-X\tNEC μPD442012A-X SRAM (TSOP-I-48)\t\tNEC\t\t\t\t1\tnec.rs:2",
         "sharp\tSHARP_LH538\tSharp LH538???\tSharp LH538xxxN mask ROM (SOP-32)\t\tSharp\t\t\t\t1\tsharp.rs:3",
         "rohm\tROHM_BA6129\tROHM BA6129\tROHM BA6129 supervisor (SOP-8)\t\tROHM\t6129A | 6129 | BA{kind}\t\t\t1\trohm.rs:4",
-        "ti\tTI_SN74LV2416\tTI SN74LV2416\tTI SN74LV2416\t\tTI\tLV2416 | SN74LV2416\t\t\t1\tti.rs:5")
+        "ti\tTI_SN74LV2416\tTI SN74LV2416\tTI SN74LV2416\t\tTI\tLV2416 | SN74LV2416\t\t\t1\tti.rs:5",
+        "analog\tANALOG_ADXL202JE\tAnalog ADXL202JE\tAnalog ADXL202JE accelerometer\t\tAnalog Devices\t"
+        "202 | JA | E\t\t\t1\tanalog.rs:6")
     tsv(ex / "examples.tsv", "module\tparser\tmarking\texpected\tsource",
         "sharp\tSHARP_LH5164AN\tLH5164AN-10L SHARP A0005 3 CB\tok\tsharp.rs:9",
         "nec\tNEC_UPD442012A_X\tNEC JAPAN D442012AGY-BB85X-MJH 0037K7027\tok\tnec.rs:10")
     gbhwdb.read(imported, tmp_path)
-    assert {p for p, _ in imported.parts} == {"LH5164AN", "UPD442012A", "BA6129", "SN74LV2416"}  # not 'LH538???'
+    assert {p for p, _ in imported.parts} == {"LH5164AN", "UPD442012A", "BA6129", "SN74LV2416", "ADXL202JE"}
     # The parsers' fixed strings that are a shorter piece of the part: how the maker prints it.
     assert {(r["short"], r["part"]) for r in imported.short_forms.values()} == {
-        ("6129", "BA6129"), ("LV2416", "SN74LV2416")}   # not '6129A' (not a piece of BA6129) nor the whole part
+        ("6129", "BA6129"), ("LV2416", "SN74LV2416")}   # not '6129A' (not a piece of BA6129), the whole part,
+    # nor '202' (three digits are on every other package)
     assert {r["source"] for r in imported.short_forms.values()} == {"gbhwdb:rohm", "gbhwdb:ti"}
     rows = gbhwdb.validation_rows(imported, tmp_path, leave_out={"LH5164AN-10L SHARP A0005 3 CB"})
     assert [(r["manufacturer"], r["part_number"]) for r in rows] == [("NEC", "UPD442012A")]

@@ -48,12 +48,14 @@ def part_of(display_name: str) -> Optional[str]:
 
 
 def short_forms_of(row: dict, part: str) -> list[str]:
-    """The parser's fixed strings that are a proper piece of the part, with a digit, 3 characters or more."""
+    """The parser's fixed strings that are a proper piece of the part, with a digit, 3 characters or more
+    with a letter among them or 4 digits or more ('26A' is specific; '202' is on every other package)."""
     whole = re.sub(r"[^A-Z0-9]", "", part)
     out = []
     for literal in row["literal_strings"].split("|"):
         short = re.sub(r"[^A-Z0-9]", "", ascii_upper(literal))
-        if len(short) >= 3 and short != whole and short in whole and re.search(r"\d", short) and short not in out:
+        long_enough = len(short) >= 4 or (len(short) == 3 and not short.isdigit())
+        if long_enough and short != whole and short in whole and re.search(r"\d", short) and short not in out:
             out.append(short)
     return out
 
