@@ -18,6 +18,10 @@ if TYPE_CHECKING:
     from .knowledge import KnowledgeBase
 
 MIN_FORM = 4          # shorter strings match too much by accident
+# Part numbers, short forms and package codes are dense at five characters and below: a misread or
+# upside-down token is a slip or two from one of the 3,500 Micron codes more often than not. Only
+# longer ones are proposals; makers' names (a few hundred words) from four letters.
+MIN_PART_FORM = 6
 MAX_TAIL = 6          # ordering letters after a known part
 _ALNUM = re.compile(r"[A-Z0-9]+")
 
@@ -33,16 +37,16 @@ class PrintedForms:
         for fam in kb.families:
             maker = fam.manufacturer.name
             for known in fam.known:
-                self._add(known, f"{known}, {maker}")
+                self._add(known, f"{known}, {maker}", MIN_PART_FORM)
                 if fam.drop and known.startswith(fam.drop.upper()):
-                    self._add(known[len(fam.drop):], f"{known} printed without '{fam.drop}', {maker}")
+                    self._add(known[len(fam.drop):], f"{known} printed without '{fam.drop}', {maker}", MIN_PART_FORM)
         cat = kb.catalogue
         for key, entries in cat.parts.items():
-            self._add(key, f"{entries[0].part}, {' / '.join(sorted({e.maker for e in entries}))}")
+            self._add(key, f"{entries[0].part}, {' / '.join(sorted({e.maker for e in entries}))}", MIN_PART_FORM)
         for short, entries in cat.short_forms.items():
-            self._add(short, f"{entries[0].maker}'s short form of {entries[0].part}")
+            self._add(short, f"{entries[0].maker}'s short form of {entries[0].part}", MIN_PART_FORM)
         for code, (part, maker, _) in cat.codes.items():
-            self._add(code, f"{maker}'s package code for {part}")
+            self._add(code, f"{maker}'s package code for {part}", MIN_PART_FORM)
         for m in kb.manufacturers.values():
             for name in [m.name, *m.aliases, *m.logos]:
                 if re.fullmatch(r"[A-Za-z]{4,}", name):   # one printed word: a logo as it appears
@@ -51,9 +55,9 @@ class PrintedForms:
         for form in self.why:
             self.by_length.setdefault(len(form), []).append(form)
 
-    def _add(self, form: str, why: str) -> None:
+    def _add(self, form: str, why: str, shortest: int = MIN_FORM) -> None:
         form = form.upper()
-        if len(form) >= MIN_FORM and _ALNUM.fullmatch(form):
+        if len(form) >= shortest and _ALNUM.fullmatch(form):
             self.why.setdefault(form, why)
 
     def near(self, token: str) -> Iterator[tuple[str, str]]:
