@@ -6,16 +6,22 @@ from __future__ import annotations
 import pytest
 from sqlalchemy import select
 
-from bomcat.catalog.models import Component
-from bomcat.images.ingest import ingest_photo
+from bomcat.catalog.models import Component, Device
+from bomcat.catalog.records import propose_component
 
-from .conftest import board_jpeg, make_catalog, sign_in, web_app
+from .conftest import make_catalog, sign_in, web_app
 
 
 @pytest.fixture
 def app(tmp_path):
+    """A proposal as the pipeline makes one (no photo needed: corrections concern its values)."""
     catalog = make_catalog(tmp_path, {"rita": "reviewer", "olga": "reviewer"}, [("cam", "Acme", "Cam")])
-    ingest_photo(catalog, "cam", board_jpeg(seed=71)[0], "board.jpg", uploaded_by="ivan")
+    with catalog.session() as session:
+        device = session.scalar(select(Device).where(Device.slug == "cam"))
+        propose_component(session, device, None, {"reading": ["SONY", "IMX3O7LQD", "2134"], "confidence": 0.7,
+                                                  "manufacturer": "Sony Semiconductor Solutions",
+                                                  "part_number": "IMX3O7LQD", "category": "image_sensor"},
+                          proposed_by="ivan")
     return web_app(catalog)
 
 

@@ -16,14 +16,43 @@ from .conftest import PASSWORD, sign_in, web_app
 USERS = {"ivan": Role.investigator, "rita": Role.reviewer, "adam": Role.admin}
 
 
-@pytest.fixture(params=["sqlite", pytest.param("postgresql", marks=pytest.mark.postgres)])
-def app(request, tmp_path):
-    url = (f"sqlite:///{tmp_path / 'c.sqlite3'}" if request.param == "sqlite"
+def make_app(request, root):
+    url = (f"sqlite:///{root / 'c.sqlite3'}" if request.param == "sqlite"
            else request.getfixturevalue("fresh_postgres_url"))
-    catalog = open_catalog(url, photo_root=tmp_path / "photos")
+    catalog = open_catalog(url, photo_root=root / "photos")
     with catalog.session() as session:
         for name, role in USERS.items():
             create_user(session, name, PASSWORD, role.value)
+    return web_app(catalog)
+
+
+@pytest.fixture(params=["sqlite", pytest.param("postgresql", marks=pytest.mark.postgres)])
+def app(request, tmp_path):
+    return make_app(request, tmp_path)
+
+
+@pytest.fixture(scope="module", params=["sqlite", pytest.param("postgresql", marks=pytest.mark.postgres)])
+def refusing_app(request, tmp_path_factory):
+    """One catalog for the refusals: each leaves it as empty as it found it (and says so)."""
+    root = tmp_path_factory.mktemp("refusals")
+    if request.param == "sqlite":
+        return make_app(request, root)
+    from sqlalchemy import create_engine, text
+    base = request.getfixturevalue("postgres_url")
+    name = f"refusals_{id(root)}"
+    admin = create_engine(base, isolation_level="AUTOCOMMIT")
+    with admin.connect() as conn:
+        conn.execute(text(f'CREATE DATABASE "{name}"'))
+
+    def drop() -> None:
+        with admin.connect() as conn:
+            conn.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
+        admin.dispose()
+    request.addfinalizer(drop)
+    catalog = open_catalog(base.rsplit("/", 1)[0] + "/" + name, photo_root=root / "photos")
+    with catalog.session() as session:
+        for user, role in USERS.items():
+            create_user(session, user, PASSWORD, role.value)
     return web_app(catalog)
 
 
@@ -85,11 +114,11 @@ def test_a_refused_form_says_why_and_keeps_what_was_typed(app):
     ({"slug": "a-b", "maker": "x", "model": "y", "colour": "red"}, "unknown fields: colour"),
     ({"slug": "new", "maker": "x", "model": "y"}, "reserved"),
 ])
-def test_the_api_refuses_bad_device_values_with_the_reason(app, body, says):
-    response = sign_in(app, "ivan").post("/api/devices", json=body)
+def test_the_api_refuses_bad_device_values_with_the_reason(refusing_app, body, says):
+    response = sign_in(refusing_app, "ivan").post("/api/devices", json=body)
     assert response.status_code == 400, response.get_data(as_text=True)
     assert says in response.get_json()["error"]
-    assert devices(app) == {}
+    assert devices(refusing_app) == {}
 
 
 def test_the_api_edits_only_what_it_is_sent_and_keeps_the_slug(app):

@@ -15,14 +15,13 @@ from bomcat.ocr.read import read_chip
 from .conftest import board_jpeg, make_catalog
 
 CHIPS = [(["winbond", "25Q64JVSIQ", "1927"], "SOIC8", 0, "W25Q64JV"),
-         (["XMC", "25QH64CHIQ", "2223C"], "SOIC8", 0, "XM25QH64C"),
          (["SONY", "IMX307LQD", "2134"], "QFN", 180, "IMX307"),
          (["EPSON", "SG-8018CA", "2019"], "SOIC8", 90, "SG-8018CA"),
-         (["AKM", "AK4951EN", "2105"], "QFN", 0, "AK4951")]
+         ]
 
 
 def test_an_ingest_crop_reads_as_well_as_a_hand_crop_of_the_same_chip(tmp_path):
-    data, chips = board_jpeg(chips=[c[:3] for c in CHIPS], seed=5, size=(2400, 1600))
+    data, chips = board_jpeg(chips=[c[:3] for c in CHIPS], seed=5, size=(2000, 1300))
     catalog = make_catalog(tmp_path, devices=[("cam", "Acme", "Cam")])
     ingest_photo(catalog, "cam", data, "board.jpg", uploaded_by="ivan")
     with catalog.session() as session:
