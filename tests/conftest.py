@@ -197,15 +197,25 @@ def postgres_url():
         shutil.rmtree(data, ignore_errors=True)
 
 
-@pytest.fixture
-def fresh_postgres_url(postgres_url):
-    """A new, empty database on the session's server."""
+def throwaway_database(request, prefix: str) -> str:
+    """A new, empty database on the session's PostgreSQL server for the requesting fixture (module-wide
+    ones included), dropped when that fixture ends."""
     from sqlalchemy import create_engine, text
-    name = f"t{os.getpid()}_{time.monotonic_ns()}"
-    admin = create_engine(postgres_url, isolation_level="AUTOCOMMIT")
+    base = request.getfixturevalue("postgres_url")
+    name = f"{prefix}_{os.getpid()}_{time.monotonic_ns()}"
+    admin = create_engine(base, isolation_level="AUTOCOMMIT")
     with admin.connect() as conn:
         conn.execute(text(f'CREATE DATABASE "{name}"'))
-    yield postgres_url.rsplit("/", 1)[0] + "/" + name
-    with admin.connect() as conn:
-        conn.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
-    admin.dispose()
+
+    def drop() -> None:
+        with admin.connect() as conn:
+            conn.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
+        admin.dispose()
+    request.addfinalizer(drop)
+    return base.rsplit("/", 1)[0] + "/" + name
+
+
+@pytest.fixture
+def fresh_postgres_url(request):
+    """A new, empty database on the session's server, for one test."""
+    return throwaway_database(request, "t")

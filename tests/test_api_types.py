@@ -10,7 +10,7 @@ from bomcat.catalog.models import Component, Role
 from bomcat.catalog.users import create_user
 from bomcat.images.ingest import ingest_photo
 
-from .conftest import PASSWORD, board_jpeg, sign_in, web_app
+from .conftest import PASSWORD, board_jpeg, sign_in, throwaway_database, web_app
 
 HOSTILE = [["x"], {"a": 1}, 7, True, "a\x00b", "y" * 5000]
 
@@ -18,21 +18,8 @@ HOSTILE = [["x"], {"a": 1}, 7, True, "a\x00b", "y" * 5000]
 @pytest.fixture(scope="module", params=["sqlite", pytest.param("postgresql", marks=pytest.mark.postgres)])
 def setup(request, tmp_path_factory):
     root = tmp_path_factory.mktemp("types")
-    url = f"sqlite:///{root / 'c.sqlite3'}" if request.param == "sqlite" else None
-    if url is None:
-        url = request.getfixturevalue("postgres_url")
-        from sqlalchemy import create_engine, text
-        name = f"types_{id(root)}"
-        admin = create_engine(url, isolation_level="AUTOCOMMIT")
-        with admin.connect() as conn:
-            conn.execute(text(f'CREATE DATABASE "{name}"'))
-
-        def drop() -> None:
-            with admin.connect() as conn:
-                conn.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
-            admin.dispose()
-        request.addfinalizer(drop)
-        url = url.rsplit("/", 1)[0] + "/" + name
+    url = (f"sqlite:///{root / 'c.sqlite3'}" if request.param == "sqlite"
+           else throwaway_database(request, "types"))
     catalog = open_catalog(url, photo_root=root / "photos")
     with catalog.session() as session:
         create_user(session, "adam", PASSWORD, Role.admin.value)

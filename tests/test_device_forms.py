@@ -11,14 +11,13 @@ from bomcat.catalog.db import open_catalog
 from bomcat.catalog.models import Device, Role
 from bomcat.catalog.users import create_user
 
-from .conftest import PASSWORD, sign_in, web_app
+from .conftest import PASSWORD, sign_in, throwaway_database, web_app
 
 USERS = {"ivan": Role.investigator, "rita": Role.reviewer, "adam": Role.admin}
 
 
-def make_app(request, root):
-    url = (f"sqlite:///{root / 'c.sqlite3'}" if request.param == "sqlite"
-           else request.getfixturevalue("fresh_postgres_url"))
+def make_app(request, root, database: str | None = None):
+    url = f"sqlite:///{root / 'c.sqlite3'}" if request.param == "sqlite" else database
     catalog = open_catalog(url, photo_root=root / "photos")
     with catalog.session() as session:
         for name, role in USERS.items():
@@ -28,32 +27,14 @@ def make_app(request, root):
 
 @pytest.fixture(params=["sqlite", pytest.param("postgresql", marks=pytest.mark.postgres)])
 def app(request, tmp_path):
-    return make_app(request, tmp_path)
+    return make_app(request, tmp_path, request.param == "postgresql" and request.getfixturevalue("fresh_postgres_url"))
 
 
 @pytest.fixture(scope="module", params=["sqlite", pytest.param("postgresql", marks=pytest.mark.postgres)])
 def refusing_app(request, tmp_path_factory):
     """One catalog for the refusals: each leaves it as empty as it found it (and says so)."""
-    root = tmp_path_factory.mktemp("refusals")
-    if request.param == "sqlite":
-        return make_app(request, root)
-    from sqlalchemy import create_engine, text
-    base = request.getfixturevalue("postgres_url")
-    name = f"refusals_{id(root)}"
-    admin = create_engine(base, isolation_level="AUTOCOMMIT")
-    with admin.connect() as conn:
-        conn.execute(text(f'CREATE DATABASE "{name}"'))
-
-    def drop() -> None:
-        with admin.connect() as conn:
-            conn.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
-        admin.dispose()
-    request.addfinalizer(drop)
-    catalog = open_catalog(base.rsplit("/", 1)[0] + "/" + name, photo_root=root / "photos")
-    with catalog.session() as session:
-        for user, role in USERS.items():
-            create_user(session, user, PASSWORD, role.value)
-    return web_app(catalog)
+    return make_app(request, tmp_path_factory.mktemp("refusals"),
+                    request.param == "postgresql" and throwaway_database(request, "refusals"))
 
 
 def devices(app) -> dict[str, Device]:
