@@ -16,6 +16,7 @@ from dataclasses import dataclass, field
 from typing import Callable, Iterable, Optional
 
 import numpy as np
+from rapidfuzz.distance import Levenshtein
 
 # The cost (natural log of how many times less likely than the reading itself) a proposal may have:
 # per changed character about the cost of a character the recognizer gave 1 in 50 of its belief,
@@ -33,17 +34,18 @@ class Lattice:
     _columns: dict[str, np.ndarray] = field(default_factory=dict, repr=False)
 
     def column(self, char: str) -> np.ndarray:
-        """log P(char) per column, upper and lower case together (markings are read case-blind)."""
+        """log P(char) per column, upper and lower case together (markings are read case-blind); '' is
+        the blank. Computed once per box: every proposal's likelihood reuses them."""
         if char not in self._columns:
             index = _charset_index(tuple(self.charset))
-            classes = {index[c] for c in {char, char.upper(), char.lower()} if c in index}
+            classes = {0} if char == "" else {index[c] for c in {char, char.upper(), char.lower()} if c in index}
             p = self.probs[:, sorted(classes)].sum(axis=1) if classes else np.zeros(len(self.probs))
             self._columns[char] = np.log(np.maximum(p, 1e-12))
         return self._columns[char]
 
     def log_likelihood(self, text: str) -> float:
         """log P(text | pixels) under CTC: every alignment of the text to the columns, summed."""
-        blank = np.log(np.maximum(self.probs[:, 0], 1e-12))
+        blank = self.column("")
         ext = [blank]
         symbols = [""]
         for ch in text:
@@ -96,7 +98,6 @@ Proposer = Callable[[str], Iterable[tuple[str, str]]]   # token -> (proposal, wh
 
 
 def edits(a: str, b: str) -> int:
-    from rapidfuzz.distance import Levenshtein
     return Levenshtein.distance(a.upper(), b.upper())
 
 

@@ -53,6 +53,11 @@ def substitution_cost(read: str, printed: str) -> float:
     return CONFUSION_COST.get((read, printed), 1.0)
 
 
+def repair_cost(read: str, printed: str) -> float:
+    """What it costs to read `printed` as `read`, character by character (same positions)."""
+    return sum(substitution_cost(a, b) for a, b in zip(read, printed))
+
+
 class TolerantPattern:
     """A family pattern compiled strictly and tolerantly. The regex sources are made when the
     knowledge base is built (and kept in its start-up cache); the regexes themselves are compiled

@@ -70,7 +70,7 @@ RULES: dict[str, Rule] = {rule.id: rule for rule in [
          "holds it: {how}", cap=0.7),
     # How the token was read.
     Rule("ocr.repaired", 0.0, "read as '{repaired}': OCR confusion repaired", cap=UNKNOWN_PART_CAP),
-    Rule("ocr.repair_cost", 0.0, "repair cost {cost:.2f}"),
+    Rule("ocr.repair_cost", 0.0, "repair cost {cost:.2f}"),   # weighed by charge_repair()
     Rule("ocr.speculative_repair", -0.3, "the token as read is itself a well-formed part number, and the repair "
          "leads to no known part"),
     Rule("ocr.snapped", 0.0, "read as known part {known} ({part} is one OCR slip away)", cap=UNKNOWN_PART_CAP),
@@ -157,3 +157,11 @@ def date_like(token: str) -> bool:
         return False
     week = int(digits[2:])
     return 1 <= week <= 53
+
+
+REPAIR_WEIGHT = -0.4   # score lost per unit of OCR repair cost
+
+
+def charge_repair(cand: Candidate, cost: float) -> None:
+    """What an OCR repair costs a candidate: the one place its weight is decided."""
+    apply(cand, "ocr.repair_cost", weight=REPAIR_WEIGHT * cost, quiet=True, cost=cost)

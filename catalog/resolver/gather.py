@@ -11,8 +11,8 @@ from typing import Optional
 from rapidfuzz import fuzz, process
 
 from .catalogue import reduce
-from .confusion import compile_tolerant, fold, match_tolerant, search_tolerant, substitution_cost
-from .evidence import ANSWER_THRESHOLD, RULES, Candidate, apply, date_like
+from .confusion import compile_tolerant, fold, match_tolerant, repair_cost, search_tolerant
+from .evidence import ANSWER_THRESHOLD, RULES, Candidate, apply, charge_repair, date_like
 from .knowledge import Family, Form, KnowledgeBase, ManufacturerInfo, is_known
 from .parse import COUNTRIES, Marking, Token
 from .result import restyle
@@ -132,7 +132,7 @@ class Gatherer:
         if len(token) < 5:
             apply(cand, "fit.short_token", quiet=True)
         if cost:
-            apply(cand, "ocr.repair_cost", weight=-0.4 * cost, quiet=True, cost=cost)
+            charge_repair(cand, cost)
         if repaired != token:
             apply(cand, "ocr.repaired", repaired=repaired)
         if form.kind == "dropped" and date_like(token):
@@ -161,7 +161,7 @@ class Gatherer:
                              family=fam, date_convention=fam.date_code)
             apply(cand, "fit.marking_form", token=m.group(0).strip(" |"), family=fam.name)
             if repair.cost:
-                apply(cand, "ocr.repair_cost", weight=-0.4 * repair.cost, quiet=True, cost=repair.cost)
+                charge_repair(cand, repair.cost)
                 apply(cand, "ocr.repaired", repaired=m.group(0).strip(" |"))
             cand.span, cand.repaired = m.span(), m.group(0)
             out.append(cand)
@@ -194,7 +194,7 @@ class Gatherer:
                 cand.repaired = repair.text
                 apply(cand, "fit.logo_dropped", token=token.norm, family=fam.name, drop=prefix)
                 if repair.cost:
-                    apply(cand, "ocr.repair_cost", weight=-0.4 * repair.cost, quiet=True, cost=repair.cost)
+                    charge_repair(cand, repair.cost)
                 out.append(cand)
         return out
 
@@ -303,13 +303,13 @@ class Gatherer:
                 seen |= makers
         else:
             for head in cat.folded_known(token):
-                cost = sum(substitution_cost(a, b) for a, b in zip(reduced, head))
+                cost = repair_cost(reduced, head)
                 if cost <= 0.6:
                     found = self._known_candidates(head, token, index, "catalogue.known")
                     for cand in found:
                         cand.repair_cost, cand.repaired = cost, head + reduced[len(head):]
                         cand.part_number = restyle(head, token)
-                        apply(cand, "ocr.repair_cost", weight=-0.4 * cost, quiet=True, cost=cost)
+                        charge_repair(cand, cost)
                         apply(cand, "ocr.repaired", repaired=cand.part_number)
                     out += found
             for key, tail in cat.known_tails(token):
@@ -335,7 +335,7 @@ class Gatherer:
             return []
         short, tail = found
         entries = self.kb.catalogue.short_forms[short]
-        cost = sum(substitution_cost(a, b) for a, b in zip(reduced, short)) if short + tail != reduced else 0.0
+        cost = repair_cost(reduced, short) if short + tail != reduced else 0.0
         out = []
         for entry in entries:
             fam = self.catalogue_family(entry.maker, entry.category)
@@ -349,7 +349,7 @@ class Gatherer:
                 apply(cand, "token.variant_tail", tail=tail)
             if cost:
                 cand.repair_cost, cand.repaired = cost, short
-                apply(cand, "ocr.repair_cost", weight=-0.4 * cost, quiet=True, cost=cost)
+                charge_repair(cand, cost)
                 apply(cand, "ocr.repaired", repaired=short)
             if date_like(short):
                 apply(cand, "catalogue.short_form_date_like", token=short)
