@@ -195,7 +195,9 @@ def test_upload_detect_edit_review_publish_and_the_public_page(empty_server, bro
     assert "0 of 4 verified" in rita.text_content("h1")
     for done in (1, 2, 3):
         rita.keyboard.press("v")
-        wait_until(rita, f"document.querySelector('h1').textContent.includes('{done} of 4 verified')")
+        # The keys work once the page's deferred script has run: the heading is there before it.
+        wait_until(rita, f"document.readyState === 'complete'"
+                         f" && document.querySelector('h1').textContent.includes('{done} of 4 verified')")
     assert "Nothing waits for you" in rita.content()
     shot(rita, "flow-3-reviewed")
     rita.close()
