@@ -161,3 +161,25 @@ def test_garbled_catalogue_parts_never_resolve_confidently_to_another_part(index
     if result.confidence >= 0.9:
         assert reduce(result.part_number or "").startswith(part) or re.sub(r"[^A-Z0-9]", "", noisy) == part, \
             (noisy, part, result.part_number, result.explanation)
+
+
+@pytest.mark.parametrize("marking, part", [
+    ("ATTINY88-P", "ATTINY88"),          # ATTINY85 is one 8/5 slip away and listed
+    ("ATMEGA325PV-10M", "ATMEGA325PV"),  # ATMEGA328PV likewise
+    ("STM32F072C8U", "STM32F072C8U"),    # STM32F072CBU likewise (8/B)
+])
+def test_a_clean_well_formed_part_is_not_rewritten_into_a_listed_neighbour(marking, part):
+    """Printed clean and fitting its family, an unlisted part is a member the lists lack, not an OCR
+    slip of a listed one: it keeps its own number (at the confidence of an unlisted part)."""
+    result = default_resolver().resolve(marking)
+    assert result.part_number and result.part_number.startswith(part), result.explanation
+    assert "ocr.snapped" not in result.rules and result.confidence < 0.9
+
+
+def test_stm32_ordering_codes_of_every_type_and_without_the_temperature_digit():
+    """ST's ordering scheme: type and sub-family (F103, H7A3, WB55, MP157), pins, flash, package, then
+    the temperature digit that part lists often leave out."""
+    for marking in ("STM32F100C6T", "STM32WB55RGV6", "STM32H7A3ZIT6", "STM32MP157CAA3", "32F103C8T6"):
+        result = default_resolver().resolve(marking)
+        assert result.manufacturer == "STMicroelectronics", (marking, result.explanation)
+        assert result.part_number.endswith(marking.removeprefix("STM")), (marking, result.part_number)

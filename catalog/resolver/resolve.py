@@ -195,6 +195,8 @@ class Resolver:
             fam = cand.family
             if fam is None or not fam.known or cand.part_unknown or self.known_base(cand):
                 continue
+            if cand.repair_cost == 0 and cand.kind in ("verbatim", "dropped"):
+                continue  # printed clean and well-formed: an unlisted member, not a slip
             near = nearest_known(knowledge.reduce_part(cand.part_number), fam.known)
             if near is None:
                 continue
@@ -208,8 +210,8 @@ class Resolver:
                 cand.repaired = cand.part_number[len(fam.drop):]
 
     def weigh_knowledge(self, ranked: list[Candidate]) -> None:
-        well_formed = {c.token for c in ranked if c.kind in ("catalogue", "pattern") or
-                       (c.repair_cost == 0 and c.kind == "verbatim")}
+        # Tokens that, as printed, are a part number: a family, pattern or list takes them unrepaired.
+        well_formed = {c.token for c in ranked if c.repair_cost == 0 and c.kind in ("catalogue", "pattern", "verbatim")}
         for cand in ranked:
             base = self.known_base(cand)
             cand.known = bool(base)
@@ -223,6 +225,9 @@ class Resolver:
                     if cand.family and cand.family.known and cand.score > 0.85 else None
                 if neighbour is not None:
                     apply(cand, "ocr.neighbour", neighbour=neighbour)
+                if cand.repair_cost > 0 and cand.token in well_formed and "logo.same_maker" not in cand.rules:
+                    # Printed clean and well-formed, the token is itself a part: never 'repaired' into another.
+                    apply(cand, "ocr.speculative_repair")
             else:
                 if cand.score > UNKNOWN_PART_CAP and not cand.part_unknown:
                     apply(cand, "known.not_listed", part=cand.part_number, family=cand.family_name)
