@@ -82,10 +82,11 @@ SMALL_BOARD_CHIPS = [
 ]
 
 
-def board_jpeg(chips=SMALL_BOARD_CHIPS, seed: int = 7, size=(1500, 1000)) -> tuple[bytes, list[SyntheticChip]]:
+def board_jpeg(chips=SMALL_BOARD_CHIPS, seed: int = 7, size=(1500, 1000),
+               quality: int = 92) -> tuple[bytes, list[SyntheticChip]]:
     rendered = render_board([SyntheticChip(list(lines), pkg, rot) for lines, pkg, rot in chips], size=size, seed=seed)
     buf = io.BytesIO()
-    Image.fromarray(rendered.image[:, :, ::-1]).save(buf, format="JPEG", quality=92)
+    Image.fromarray(rendered.image[:, :, ::-1]).save(buf, format="JPEG", quality=quality)
     return buf.getvalue(), rendered.chips
 
 

@@ -271,17 +271,21 @@ def triage_server(tmp_path_factory):
     from bomcat.catalog.models import Component
 
     from .conftest import board_jpeg
-    catalog = make_catalog(tmp_path_factory.mktemp("triage"), USERS, [("triage-cam", "Acme", "Cam")])
-    ingest_photo(catalog, "triage-cam", board_jpeg(seed=63)[0], "board.jpg", uploaded_by="ivan")
-    with catalog.session() as session:   # two boxes that read as nothing, as holes and connectors do
-        for c in session.scalars(select(Component).order_by(Component.id).limit(2)):
-            c.part_number, c.manufacturer, c.marking, c.confidence = None, None, "##", 0.0
+    catalog = make_catalog(tmp_path_factory.mktemp("triage"), USERS, [("triage-cam", "Acme", "Cam"),
+                                                                       ("board-cam", "Acme", "Cam 2")])
+    for slug, quality in (("triage-cam", 92), ("board-cam", 90)):   # the same board, photographed twice
+        ingest_photo(catalog, slug, board_jpeg(seed=63, quality=quality)[0], "board.jpg", uploaded_by="ivan")
+    with catalog.session() as session:   # two boxes of each that read as nothing, as holes and connectors do
+        for device_id in sorted(set(session.scalars(select(Component.device_id)))):
+            for c in session.scalars(select(Component).where(Component.device_id == device_id)
+                                     .order_by(Component.id).limit(2)):
+                c.part_number, c.manufacturer, c.marking, c.confidence = None, None, "##", 0.0
     yield from serve(catalog)
 
 
 def test_triage_rejects_the_boxes_without_a_reading_at_once_as_not_a_chip(triage_server, browser):
     rita = sign_in(browser, triage_server, "rita")
-    rita.goto(f"{triage_server}/review")
+    rita.goto(f"{triage_server}/review?device=triage-cam")
     rita.click("text=Triage")
     rita.select_option("select[name=show]", "unreadable")
     rita.click("button:has-text('Show')")
@@ -295,6 +299,136 @@ def test_triage_rejects_the_boxes_without_a_reading_at_once_as_not_a_chip(triage
     assert "Nothing waits here." in rita.content()
     shot(rita, "triage-done")
     rita.goto(f"{triage_server}/review/triage.json")
-    left = rita.evaluate("fetch('/review/triage.json').then(r => r.json())")["proposals"]
+    left = rita.evaluate("fetch('/review/triage.json?device=triage-cam').then(r => r.json())")["proposals"]
     assert left and all(p["usable"] for p in left)
     rita.close()
+
+
+def test_the_board_view_marks_many_proposals_and_rejects_them_as_not_a_chip(triage_server, browser):
+    """A reviewer on the board: the boxes that read as nothing are drawn dashed; one button marks them,
+    Shift+click adds another, and one 'not a chip' rejects all marked, each with its review."""
+    rita = sign_in(browser, triage_server, "rita")
+    device = rita.evaluate("fetch('/devices/board-cam.json').then(r => r.json())")
+    photo = device["photos"][0]["id"]
+    rita.goto(f"{triage_server}/photos/{photo}")
+    wait_until(rita, "window.bomcatBoard && document.querySelectorAll('.board-overlay polygon').length > 0")
+    unreadable = rita.evaluate("bomcatBoard.regions().filter(r => r.usable === false).length")
+    assert unreadable >= 2   # the two emptied in the fixture, and any box the reader made nothing of
+    assert rita.locator(".board-overlay .unreadable").count() == unreadable
+    rita.click("button:has-text('Mark those without a reading')")
+    assert rita.text_content(".triage-count") == str(unreadable)
+    readable = rita.evaluate("bomcatBoard.regions().findIndex(r => r.usable)")
+    x, y = region_point(rita, readable)
+    rita.keyboard.down("Shift")
+    rita.mouse.click(x, y)
+    rita.keyboard.up("Shift")
+    wait_until(rita, f"bomcatBoard.marked().length === {unreadable + 1}")
+    assert rita.url.endswith(f"/photos/{photo}")  # marking did not open the component
+    shot(rita, "board-triage-marked")
+    rita.click("button:has-text('Not a chip')")
+    wait_until(rita, f"document.querySelector('.board-message').textContent === '{unreadable + 1} rejected as not a chip'")
+    assert rita.locator(".board-overlay .rejected").count() == unreadable + 1
+    rita.goto(f"{triage_server}/photos/{photo}")   # the review log has them, not only the page
+    wait_until(rita, "window.bomcatBoard && document.querySelectorAll('.board-overlay polygon').length > 0")
+    statuses = rita.evaluate("bomcatBoard.regions().map(r => r.status)")
+    assert statuses.count("rejected") == unreadable + 1 and statuses.count("proposed") == len(statuses) - unreadable - 1
+    rita.close()
+
+
+# -- What the public sees: the demo, and a correction that lands in the published BOM --------------
+
+@pytest.fixture(scope="module")
+def demo_server(demo_catalog):
+    catalog, _ = demo_catalog
+    yield from serve(catalog)
+
+
+def test_an_anonymous_visitor_sees_the_demo_with_content_on_every_public_page(demo_server, browser):
+    """No sign-in: the published demo camera and everything hanging off it have content, the draft
+    revision is nowhere, and the counts agree with the rows the visitor is shown."""
+    page = browser.new_page(viewport={"width": 1400, "height": 1000})
+    page.goto(f"{demo_server}/devices")
+    assert "rev C" not in page.text_content("main")   # the draft waits for review, unseen
+    listed = page.locator("tr", has_text="IPC-2000").locator("td").last.text_content()
+    page.click("text=Demo Vision IPC-2000")
+    rows = page.locator("table.bom tbody tr")
+    assert rows.count() >= 10 and listed.strip() == str(rows.count())
+    assert "Sony Semiconductor Solutions (Japan)" in page.text_content(".supplier-lines")
+    assert page.locator("table.bom img.thumb").count() == rows.count()   # every row with its evidence
+    shot(page, "public-demo-device")
+    for path, selector, text in [("/manufacturers", "main table tbody tr", "ROHM Semiconductor"),
+                                 ("/countries", "main table tbody tr", "Japan"),
+                                 ("/countries/japan", "main table tbody tr", "IMX307"),
+                                 ("/manufacturers/sony-semiconductor-solutions", "main table tbody tr", "IMX307"),
+                                 ("/components", "main table tbody tr", "AK4951"),
+                                 ("/search?q=IMX307", "main li, main tbody tr", "IMX307"),
+                                 ("/search?q=rohm", "main li, main tbody tr", "ROHM")]:
+        response = page.goto(f"{demo_server}{path}")
+        assert response.status == 200, path
+        assert page.locator(selector).count() > 0 and text in page.text_content("main"), path
+        assert "Nothing found" not in page.text_content("main") and "rev C" not in page.text_content("main"), path
+    page.goto(f"{demo_server}/components")
+    page.locator("main tbody tr a", has_text="IMX307").first.click()
+    assert "demo-reviewer" in page.text_content("main")   # who verified it, on the component page
+    assert page.locator("img[alt^='evidence crop']").count() == 1
+    page.close()
+
+
+@pytest.fixture(scope="module")
+def correction_server(tmp_path_factory):
+    """A published camera whose Zbit flash the pipeline read badly (the reading the issue saw on a
+    real board): the part unidentified, the marking garbled."""
+    from sqlalchemy import select
+
+    from bomcat.catalog.models import Component, Device, DeviceStatus
+
+    from .conftest import board_jpeg
+    users = {**USERS, "olga": "reviewer"}
+    catalog = make_catalog(tmp_path_factory.mktemp("correct"), users, [("fix-cam", "Acme", "Cam 3")])
+    ingest_photo(catalog, "fix-cam", board_jpeg([(["Z KF2043", "25VQ64ASIG", "EF8881"], "SOIC8", 0)], seed=5)[0],
+                 "board.jpg", uploaded_by="ivan")
+    with catalog.session() as session:
+        for c in session.scalars(select(Component)):
+            c.part_number, c.manufacturer, c.category, c.marking = None, None, None, "Z263 | 20V084816 | ##8681"
+        session.scalar(select(Device).where(Device.slug == "fix-cam")).status = DeviceStatus.published
+    yield from serve(catalog)
+
+
+def test_a_full_correction_lands_in_the_public_bom_with_its_looked_up_category(correction_server, browser):
+    server = correction_server
+    rita = sign_in(browser, server, "rita")
+    rita.goto(f"{server}/review?device=fix-cam")
+    wait_until(rita, "document.readyState === 'complete' && !!document.querySelector('.review')")
+    rita.fill("input[name=marking]", "Z KF2043 | 25VQ64ASIG | EF8881")
+    rita.fill("input[name=part_number]", "ZB25VQ64ASIG")
+    rita.fill("input[name=comment]", "read from the crop")
+    rita.click("button[data-verdict=corrected]")
+    wait_until(rita, "document.readyState === 'complete' && !document.querySelector('.review')")
+    assert "1 of your corrections wait for a second reviewer" in rita.text_content("main")
+    rita.close()
+
+    public = browser.new_page(viewport={"width": 1400, "height": 1000})
+    public.goto(f"{server}/devices/fix-cam")
+    assert public.locator("table.bom tbody tr").count() == 0   # a correction alone is not verified
+
+    olga = sign_in(browser, server, "olga")
+    olga.goto(f"{server}/review?device=fix-cam")
+    wait_until(olga, "document.readyState === 'complete' && !!document.querySelector('.review')")
+    assert olga.input_value("input[name=part_number]") == "ZB25VQ64ASIG"
+    olga.keyboard.press("v")
+    wait_until(olga, "document.readyState === 'complete' && !document.querySelector('.review')")
+    olga.close()
+
+    public.goto(f"{server}/devices/fix-cam")
+    row = public.locator("table.bom tbody tr")
+    assert row.count() == 1
+    text = row.text_content()
+    assert "ZB25VQ64ASIG" in text and "Zbit" in text and "nor flash" in text   # looked up again
+    assert "Z KF2043 | 25VQ64ASIG | EF8881" in text and "Z263" not in text    # the reviewed marking
+    assert "unidentified" not in public.text_content(".supplier-lines")
+    shot(public, "public-corrected-row")
+    row.locator("a.raw").click()                    # the raw readings, one click away
+    assert public.locator("#readings + table tbody tr").count() > 0
+    reviews = public.text_content("main")
+    assert "rita" in reviews and "olga" in reviews and "read from the crop" in reviews
+    public.close()

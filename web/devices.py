@@ -49,4 +49,5 @@ def photo_page(photo_id: int) -> dict:
                 # Visitors see the regions whose component is public; signed-in people see all of them.
                 "regions": [board_region(r) for r in photo.regions if r.deleted_at is None and can_see(r)],
                 "tiles": tile_source(width, height, url_for("devices.photo_page", photo_id=photo_id) + "/tiles_files/"),
-                "can_edit": bool(current_user.is_authenticated and current_user.can(Role.investigator))}
+                "can_edit": bool(current_user.is_authenticated and current_user.can(Role.investigator)),
+                "can_review": bool(current_user.is_authenticated and current_user.can(Role.reviewer))}

@@ -7,7 +7,7 @@ from flask import url_for
 
 from bomcat.catalog.models import Component, Device, DerivedImage, Photo, Reading, Region, Review
 from bomcat.catalog.export import owner_today
-from bomcat.catalog.records import last_verification, slugify
+from bomcat.catalog.records import last_verification, slugify, usable_reading
 from bomcat.catalog.resolver import knowledge
 
 
@@ -48,6 +48,7 @@ def board_region(r: Region) -> dict:
     component = r.component if can_see(r.component) else None
     item.update({"deleted": r.deleted_at is not None,
                  "status": component.status.value if component else "none",
+                 "usable": usable_reading(component) if component else None,
                  "label": r.designator or (component.part_number if component else None) or "?",
                  "component": component_row(component) if component else None,
                  "events": [{"action": e.action, "by": e.by, "at": e.created_at.isoformat()} for e in r.events]})

@@ -12,6 +12,7 @@
   const SVG = "http://www.w3.org/2000/svg";
   const HANDLE = 9;  // px on screen
   let regions = data.regions, selected = null, drawMode = false, gesture = null, drawing = null;
+  const marked = new Set();  // regions a reviewer marked for one 'not a chip' verdict
 
   const viewer = OpenSeadragon({
     element: document.getElementById("board-viewer"), tileSources: data.tiles, showNavigationControl: false,
@@ -69,7 +70,9 @@
     return g;
   }
   function render() {
-    overlay.replaceChildren(...regions.map(r => shape(r, `region ${r.status}${selected && r.id === selected.id ? " selected" : ""}`)),
+    overlay.replaceChildren(...regions.map(r => shape(r, `region ${r.status}${r.usable === false ? " unreadable" : ""}`
+                                                         + `${marked.has(r.id) ? " marked" : ""}`
+                                                         + `${selected && r.id === selected.id ? " selected" : ""}`)),
                             ...(drawing ? [shape(drawing, "drawing")] : []));
   }
   ["open", "animation", "update-viewport", "resize"].forEach(name => viewer.addHandler(name, render));
@@ -126,9 +129,44 @@
     catch (err) { say(err.message, true); replace(regions.find(x => x.id === r.id) || r); }
   }
 
+  // Triage: a reviewer marks many waiting proposals (Shift+click, or all that read as nothing) and
+  // rejects them as 'not a chip' in one request: all or none, one review each in the log.
+  const triage = document.querySelector(".board-triage");
+  const waiting = (r) => r.component && r.status === "proposed";
+  function showMarked() {
+    if (!triage) return;
+    triage.querySelector(".triage-count").textContent = marked.size;
+    triage.querySelector("[data-action=not-a-chip]").disabled = marked.size === 0;
+    render();
+  }
+  async function notAChip() {
+    if (!marked.size) return;
+    const ids = regions.filter(r => marked.has(r.id)).map(r => r.component.id);
+    say(`rejecting ${ids.length} as not a chip…`);
+    const response = await fetch("/api/reviews", {method: "POST", body: JSON.stringify({components: ids, verdict: "not_a_chip"}),
+                                                   headers: {"Content-Type": "application/json", "X-CSRFToken": token}});
+    const reply = await response.json();
+    if (!response.ok) { say(reply.error || `HTTP ${response.status}`, true); return; }
+    regions.forEach(r => { if (marked.has(r.id)) r.status = "rejected"; });
+    marked.clear();
+    showMarked();
+    say(`${ids.length} rejected as not a chip`);
+  }
+  if (triage) triage.addEventListener("click", (event) => {
+    const action = event.target.closest("button") && event.target.closest("button").dataset.action;
+    if (action === "mark-unreadable") { regions.filter(r => waiting(r) && r.usable === false).forEach(r => marked.add(r.id)); showMarked(); }
+    if (action === "not-a-chip") notAChip();
+  });
+
   viewer.addHandler("canvas-click", (event) => {
     if (!event.quick || drawMode) return;
     const r = hit(viewer.viewport.viewerElementToImageCoordinates(event.position));
+    if (data.can_review && event.shift) {
+      event.preventDefaultAction = true;
+      if (r && waiting(r)) { if (marked.has(r.id)) marked.delete(r.id); else marked.add(r.id); }
+      showMarked();
+      return;
+    }
     if (!data.can_edit) { if (r && r.component) window.location = r.component.url; return; }
     event.preventDefaultAction = true;
     select(r);
@@ -228,8 +266,9 @@
     else if (event.key === "-") viewer.viewport.zoomBy(1 / 1.5);
     else if (event.key === "0") viewer.viewport.goHome();
     else if (event.key === "d" && data.can_edit) setDrawMode(!drawMode);
+    else if (event.key === "x" && data.can_review) notAChip();
     else if (event.key === "Escape") { setDrawMode(false); drawing = null; select(null); }
     else if ((event.key === "Delete" || event.key === "Backspace") && data.can_edit && selected) { event.preventDefault(); removeSelected(); }
   });
-  window.bomcatBoard = {viewer, regions: () => regions, toScreen, state: () => ({selected, gesture, drawMode})};  // for tests
+  window.bomcatBoard = {viewer, regions: () => regions, marked: () => [...marked], toScreen, state: () => ({selected, gesture, drawMode})};  // for tests
 })();
