@@ -32,7 +32,10 @@ if [ ! -x .venv/bin/python ]; then
     "$PYTHON" -m venv .venv
 fi
 .venv/bin/python -m pip install -q --upgrade "pip>=23.2"
-.venv/bin/python -m pip install -q -e ".[dev]"
+# -qq: setuptools prints a notice on every editable install whatever the project ("Editable
+# installation... be careful with folders"); errors still show. That the configuration itself is
+# warning-free is tested: tests/test_packaging.py builds the wheel with warnings as errors.
+.venv/bin/python -m pip install -qq -e ".[dev]"
 
 # rapidocr-onnxruntime declares the GUI build of OpenCV; two OpenCV wheels in one
 # environment overwrite each other's cv2/. Keep only the headless build.

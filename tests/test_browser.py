@@ -368,6 +368,17 @@ def test_an_anonymous_visitor_sees_the_demo_with_content_on_every_public_page(de
         assert page.locator(selector).count() > 0 and text in page.text_content("main"), path
         assert "Nothing found" not in page.text_content("main") and "rev C" not in page.text_content("main"), path
     page.goto(f"{demo_server}/components")
+    shot(page, "public-demo-components")
+    # Evidence wide enough to read a marking; a device's name on at most two lines.
+    assert page.evaluate("Math.min(...[...document.querySelectorAll('table.bom img.thumb')].map(i => i.width))") >= 160
+    lines = page.evaluate("""(() => { const a = document.querySelector('table.bom td.device a');
+        return Math.round(a.getBoundingClientRect().height / parseFloat(getComputedStyle(a).lineHeight || 20)); })()""")
+    assert lines <= 2
+    page.goto(f"{demo_server}/search?q=sony")   # the company's page among the results, not only its parts
+    assert page.locator(".search-pages a", has_text="Sony Semiconductor Solutions").count() == 1
+    page.goto(f"{demo_server}/search?q=qqzzxx")
+    assert "Try the shortest telling part of a marking" in page.text_content("main")
+    page.goto(f"{demo_server}/components")
     page.locator("main tbody tr a", has_text="IMX307").first.click()
     assert "demo-reviewer" in page.text_content("main")   # who verified it, on the component page
     assert page.locator("img[alt^='evidence crop']").count() == 1

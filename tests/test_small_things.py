@@ -47,3 +47,18 @@ def test_help_lists_each_command_in_full_and_unknown_commands_are_one_line_error
     unknown = runner("frobnicate")
     assert unknown.returncode == 2 and unknown.stderr.startswith("bomcat: error: No such command 'frobnicate'")
     assert "Error:" not in unknown.stderr
+
+
+@pytest.mark.parametrize("who, devices", [("anonymous", []), ("ivan", ["cam"])])
+def test_search_finds_the_pages_of_companies_and_devices_the_viewer_may_see(app, who, devices):
+    client = sign_in(app, who)
+    data = client.get("/search.json?q=hikvision").get_json()
+    assert [d["slug"] for d in data["devices"]] == devices   # a draft is nobody's business but the team's
+    data = client.get("/search.json?q=winbond").get_json()
+    assert data["manufacturers"][0]["name"] == "Winbond Electronics" and data["manufacturers"][0]["url"]
+    assert data["manufacturers"][0]["components"] == 0
+
+
+def test_nothing_found_says_what_search_looks_in(app):
+    page = sign_in(app, "anonymous").get("/search?q=qqzzxx").get_data(as_text=True)
+    assert "Nothing found" in page and "part numbers" in page and 'href="/manufacturers"' in page
