@@ -183,3 +183,18 @@ def test_stm32_ordering_codes_of_every_type_and_without_the_temperature_digit():
         result = default_resolver().resolve(marking)
         assert result.manufacturer == "STMicroelectronics", (marking, result.explanation)
         assert result.part_number.endswith(marking.removeprefix("STM")), (marking, result.part_number)
+
+
+def test_winbonds_w25r_security_flash_is_its_w25q_line():
+    """flashrom lists W25R256JW as the W25Q256JW die with a monotonic counter: the same family rule."""
+    for marking, part in (("W25R128JVSIQ", "W25R128JVSIQ"), ("winbond | 25R256JWSIQ | 2201", "W25R256JWSIQ")):
+        result = default_resolver().resolve(marking)
+        assert (result.manufacturer, result.part_number) == ("Winbond Electronics", part), result.explanation
+
+
+def test_a_known_maker_with_an_unknown_family_reads_the_part_from_the_line_below_its_logo():
+    """Logo, part number, then date and lot: with the family unknown, the printed token taken as the
+    part is the first part-like one, not a longer lot code further down."""
+    result = default_resolver().resolve("Star | SSR621D | ACT385UA | 1945S | ARM")
+    assert (result.manufacturer, result.part_number) == ("SigmaStar Technology", "SSR621D")
+    assert result.confidence < 0.9

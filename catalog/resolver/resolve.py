@@ -37,7 +37,7 @@ from .evidence import ANSWER_THRESHOLD, LOGO_ONLY, UNKNOWN_PART_CAP, Candidate, 
 from .gather import Gatherer
 from .knowledge import KnowledgeBase, ManufacturerInfo, known_base
 from .parse import Marking, country_of, parse_marking
-from .result import Resolution, apply_span, lineage_note, longest_part_like, restyle, same_part
+from .result import Resolution, apply_span, lineage_note, first_part_like, restyle, same_part
 
 MEMORY_CATEGORIES = {"sram", "dram", "ram", "nor_flash", "nand_flash", "flash", "eprom", "eeprom", "mask_rom",
                      "rom", "nvram", "fram", "memory"}
@@ -386,7 +386,7 @@ class Resolver:
             manufacturer = next(iter(logos.values()))
             confidence = LOGO_ONLY
             explanation = f"{manufacturer.name} logo text; no known {manufacturer.name} part family fits"
-            part = longest_part_like(marking)
+            part = first_part_like(marking)
             if part:
                 explanation += f"; '{part}' is the likeliest part number, unconfirmed"
             rules = ["logo.only"]

@@ -90,17 +90,18 @@ def same_part(a: str, b: str) -> bool:
     return a.startswith(b) or b.startswith(a)
 
 
-def longest_part_like(marking: Marking) -> Optional[str]:
-    """The printed token most like a part number (letters and digits, the longest) among those no
-    rule labelled, for a maker whose family we do not know."""
-    best = None
+def first_part_like(marking: Marking) -> Optional[str]:
+    """The printed token most like a part number among those no rule labelled, for a maker whose
+    family we do not know: letters and digits, on the earliest line that has one (the part number
+    is printed above the lot and trace codes: logo, part, then date and lot), the longest there."""
+    best, best_line = None, None
     for t in marking.tokens:
         if t.label != "lot" or date_like(t.norm):
             continue
         norm = t.norm
         if any(c.isalpha() for c in norm) and any(c.isdigit() for c in norm) and len(norm) >= 4:
-            if best is None or len(norm) > len(best):
-                best = norm
+            if best is None or t.line < best_line or (t.line == best_line and len(norm) > len(best)):
+                best, best_line = norm, t.line
     return best
 
 
