@@ -24,11 +24,14 @@ def train() -> None:
 @click.option("--minutes", type=float, default=None, help="Training time budget [default: as the shipped model].")
 @click.option("--seed", type=int, default=None,
               help="Seed for rendering and training, reproducible data [default: as the shipped model].")
+@click.option("--base", type=click.Choice(["unet", "ppocr-det"]), default=None,
+              help="The network to start from: the small U-Net from scratch, or PP-OCRv4's text detector "
+                   "(pretrained on real photos; needs onnx2torch) [default: as the shipped model].")
 @click.option("--photos", "photo_dirs", multiple=True, type=click.Path(file_okay=False, exists=True),
               help="A folder of labelled photos (boards.csv, as `bomcat export boxes` writes); half the "
                    "patches are then cut from them. Repeatable.")
 def train_detector(out: str | None, patches: int | None, minutes: float | None, seed: int | None,
-                   photo_dirs: tuple[str, ...]) -> None:
+                   base: str | None, photo_dirs: tuple[str, ...]) -> None:
     """Render board patches with exact package masks (and cut patches from reviewed photos when
     --photos is given) and train the detector's network on them."""
     for directory in photo_dirs:  # a bad folder is said before minutes of rendering, not after
@@ -39,9 +42,13 @@ def train_detector(out: str | None, patches: int | None, minutes: float | None, 
         raise click.ClickException("training needs PyTorch: pip install -e .[train]") from None
     from bomcat.images.package_net import train as train_model
     given = {key: value for key, value in {"out": Path(out) if out else None, "patches": patches,
-                                           "minutes": minutes, "seed": seed}.items() if value is not None}
-    figures = train_model(log=lambda message: click.echo(message, err=True),
-                          photos=tuple(Path(d) for d in photo_dirs), **given)
+                                           "minutes": minutes, "seed": seed, "base": base}.items()
+             if value is not None}
+    try:
+        figures = train_model(log=lambda message: click.echo(message, err=True),
+                              photos=tuple(Path(d) for d in photo_dirs), **given)
+    except (FileNotFoundError, ImportError) as exc:   # the pretrained start's weights or converter are missing
+        raise click.ClickException(str(exc)) from None
     click.echo(" ".join(f"{key}={value}" for key, value in figures.items()))
 
 

@@ -74,7 +74,7 @@ def package_probability(bgr: np.ndarray, model: Path = MODEL_PATH, work_size: in
     with _net_lock:
         net.setInput(to_input(padded))
         logits = net.forward()[0, 0]
-    probability = 1.0 / (1.0 + np.exp(-logits))
+    probability = 0.5 * (1.0 + np.tanh(0.5 * logits))   # the sigmoid, without overflow on large logits
     return cv2.resize(probability, (padded_w, padded_h), interpolation=cv2.INTER_LINEAR)[:h, :w]
 
 

@@ -1,14 +1,18 @@
-"""The package detector's network: trained on rendered patches, shipped as ONNX.
+"""The package detector's network: trained on rendered patches and labelled photos, shipped as ONNX.
 
-A small U-Net that maps a board photo to a per-pixel "package body" probability at a
-quarter of the input resolution; `images/detect.py` turns that map into rotated boxes.
-Training needs PyTorch (`pip install -e .[train]`, then `bomcat train detector`); running
+Two networks can be trained (`--base`), each mapping a board photo to a per-pixel "package body"
+logit at a quarter of the input resolution, which `images/detect.py` turns into rotated boxes:
+- `ppocr-det` (what ships): PP-OCRv4's text detector, pretrained on real photos, taken from the
+  rapidocr-onnxruntime wheel (Apache-2.0; `images/pretrained.py`) and trained on into a package
+  detector;
+- `unet`: a small U-Net from scratch (what shipped before; it learnt only from rendered boards).
+Training needs PyTorch (and onnx2torch for `ppocr-det`; `scripts/setup.sh` installs both); running
 the shipped model needs only OpenCV's DNN module, so users never install PyTorch.
 
-The shipped model's training patches are all drawn by `images/training_boards.py`, never
-taken from a photo, so it carries no third-party pixels and no benchmark image ever reached it.
-A catalog's own reviewed photos (`bomcat export boxes DIR`) can be mixed in with `--photos DIR`:
-real photographs are what rendered boards only approximate.
+Rendered patches come from `images/training_boards.py`; photo patches from labelled folders
+(`--photos DIR`, boards.csv as `bomcat export boxes` writes). The shipped model learnt from rendered
+patches and the 12 openly licensed photos of `../shared/train/boards` (never from the benchmark's
+`../shared/bench/boards`); `images/models/README.md` gives the command, the photos and their licences.
 """
 from __future__ import annotations
 
@@ -23,9 +27,13 @@ from .training_boards import PATCH, render_patch
 
 WIDTHS = (16, 24, 32, 48, 64)
 # What the shipped model was trained with; `bomcat train detector` defaults to the same.
-TRAINING_PATCHES = 18000
-TRAINING_MINUTES = 28.0
+TRAINING_PATCHES = 12000
+TRAINING_MINUTES = 35.0
 TRAINING_SEED = 3
+TRAINING_BASE = "ppocr-det"
+# The networks training can start from: the small U-Net from scratch, or PP-OCRv4's text detector
+# (pretrained on real photos, `images/pretrained.py`), each with its learning rate and batch.
+BASES = {"unet": {"lr": 3e-3, "batch": 24}, "ppocr-det": {"lr": 1e-3, "batch": 8}}
 
 
 def _render_batch(args: tuple[int, int]) -> tuple[np.ndarray, np.ndarray]:
@@ -135,13 +143,18 @@ def _augment(torch, images, masks):
 
 
 def train(out: Path = MODEL_PATH, patches: int = TRAINING_PATCHES, minutes: float = TRAINING_MINUTES,
-          batch: int = 24, seed: int = TRAINING_SEED, photos: tuple[Path, ...] = (), photo_share: float = 0.5,
-          log=print) -> dict:
+          seed: int = TRAINING_SEED, photos: tuple[Path, ...] = (), photo_share: float = 0.5,
+          base: str = TRAINING_BASE, log=print) -> dict:
     """Render `patches` patches (a `photo_share` of them cut from labelled `photos` folders instead, when
-    given), train for about `minutes`, export ONNX to `out`. Returns figures."""
+    given), train the `base` network for about `minutes`, export ONNX to `out`. Returns figures."""
     import torch
     import torch.nn.functional as F
 
+    if base not in BASES:
+        raise ValueError(f"no network {base!r} to start from: one of {', '.join(BASES)}")
+    if base == "ppocr-det":
+        from .pretrained import check_pretrained
+        check_pretrained()   # said before minutes of rendering, not after
     torch.manual_seed(seed)
     torch.set_num_threads(2)
     started = time.monotonic()
@@ -155,8 +168,13 @@ def train(out: Path = MODEL_PATH, patches: int = TRAINING_PATCHES, minutes: floa
     x_all = torch.from_numpy(images)   # NHWC uint8, shared with numpy: no second copy of the patches
     y_all = torch.from_numpy(masks)[:, None].float().div(255)
     y_all = F.avg_pool2d(y_all, OUTPUT_STRIDE)   # soft targets at the map's resolution
-    model = build_model()
-    optimiser = torch.optim.AdamW(model.parameters(), lr=3e-3, weight_decay=1e-4)
+    if base == "unet":
+        model = build_model()
+    else:
+        from .pretrained import build_pretrained_model
+        model = build_pretrained_model()
+    lr, batch = BASES[base]["lr"], BASES[base]["batch"]
+    optimiser = torch.optim.AdamW(model.parameters(), lr=lr, weight_decay=1e-4)
     deadline = time.monotonic() + minutes * 60
     step, losses = 0, []
     model.train()
@@ -173,7 +191,7 @@ def train(out: Path = MODEL_PATH, patches: int = TRAINING_PATCHES, minutes: floa
         # cosine-ish decay on elapsed time, since the budget is time, not steps
         remaining = max(0.0, (deadline - time.monotonic()) / (minutes * 60))
         for group in optimiser.param_groups:
-            group["lr"] = 3e-3 * (0.05 + 0.95 * remaining)
+            group["lr"] = lr * (0.05 + 0.95 * remaining)
         losses.append(float(loss.detach()))
         step += 1
         if step % 50 == 0:
@@ -183,5 +201,5 @@ def train(out: Path = MODEL_PATH, patches: int = TRAINING_PATCHES, minutes: floa
     dummy = torch.zeros(1, 3, 256, 256)
     torch.onnx.export(model, dummy, str(out), input_names=["image"], output_names=["logits"], opset_version=13,
                       dynamic_axes={"image": {2: "height", 3: "width"}, "logits": {2: "h4", 3: "w4"}}, dynamo=False)
-    return {"patches": len(images), "from_photos": from_photos, "steps": step,
+    return {"base": base, "patches": len(images), "from_photos": from_photos, "steps": step,
             "final_loss": float(np.mean(losses[-100:])), "seconds": round(time.monotonic() - started), "model": str(out)}

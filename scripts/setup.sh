@@ -48,9 +48,13 @@ fi
 # build from a local wheel when the machine has one (pip's find-links folder); never the
 # registry's default build, which brings several GB of CUDA. Without it the training test skips.
 TORCH_WHEEL=$(ls "${TORCH_WHEELS:-/opt/wheels}"/torch-*+cpu-cp311-*.whl 2>/dev/null | head -1 || true)
-if [ -n "$TORCH_WHEEL" ] && ! .venv/bin/python -c "import torch, onnx" 2>/dev/null; then
-    echo "setup: installing PyTorch (CPU build) from $TORCH_WHEEL"
+# onnx2torch turns the pretrained text detector the detector starts from into PyTorch modules; it
+# declares torchvision (a CUDA build of several GB from the registry) for converters the detector
+# never uses, so it goes in without its dependencies (images/pretrained.py stands in for torchvision).
+if [ -n "$TORCH_WHEEL" ] && ! .venv/bin/python -c "import torch, onnx, onnx2torch" 2>/dev/null; then
+    echo "setup: installing PyTorch (CPU build) from $TORCH_WHEEL, and onnx2torch"
     .venv/bin/python -m pip install -q "$TORCH_WHEEL" "onnx>=1.15"
+    .venv/bin/python -m pip install -q --no-deps "onnx2torch==1.5.15"
 fi
 .venv/bin/python -c "import cv2, pytesseract; pytesseract.get_tesseract_version()" \
     || { echo "setup: OpenCV or Tesseract is not usable" >&2; exit 1; }

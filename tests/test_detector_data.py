@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import csv
 import json
+import os
 
 import cv2
 import numpy as np
@@ -131,8 +132,8 @@ def test_train_detector_on_rendered_boards_and_photos_exports_a_model_detection_
     from bomcat.images.detect import OUTPUT_STRIDE, package_probability, to_input
     folder = _rendered_folder(tmp_path / "photos")
     model = tmp_path / "mine.onnx"
-    result = runner("train", "detector", "--photos", str(folder), "--patches", "120", "--minutes", "0.1",
-                    "--seed", "1", "--out", str(model))
+    result = runner("train", "detector", "--base", "unet", "--photos", str(folder), "--patches", "120",
+                    "--minutes", "0.1", "--seed", "1", "--out", str(model))
     assert result.returncode == 0, result.stderr
     figures = dict(item.split("=", 1) for item in result.stdout.split())
     assert figures["patches"] == "120" and figures["from_photos"] == "60" and int(figures["steps"]) > 0
@@ -144,3 +145,38 @@ def test_train_detector_on_rendered_boards_and_photos_exports_a_model_detection_
     probability = package_probability(image, model, work_size=512)
     assert probability.shape == (320, 512)           # the map is cut back to the input at work size
     assert np.isfinite(probability).all() and 0 <= probability.min() <= probability.max() <= 1
+
+
+def test_the_detector_trains_from_the_pretrained_text_detector_and_keeps_the_map_contract(runner, tmp_path):
+    """`--base ppocr-det`: PP-OCRv4's text detector, from the rapidocr wheel through onnx2torch, trained
+    briefly and exported; OpenCV's DNN module runs it with the U-Net's input and its quarter-size map."""
+    pytest.importorskip("torch", reason="training needs PyTorch (scripts/setup.sh installs the CPU build)")
+    from bomcat.images.detect import OUTPUT_STRIDE, to_input
+    from bomcat.images.pretrained import check_pretrained, ppocr_det_body, ppocr_det_path
+    try:
+        check_pretrained()
+    except (ImportError, FileNotFoundError) as exc:
+        if os.environ.get("CI"):   # scripts/setup.sh installs both beside PyTorch
+            pytest.fail(str(exc))
+        pytest.skip(str(exc))
+    import onnxruntime
+    import torch
+    # The conversion is exact: the body's logits are the shipped detector's probabilities, un-squashed.
+    image = cv2.imread(str(_rendered_folder(tmp_path / "photos") / "board.png"))[:320, :480]
+    mean, std = np.array([0.485, 0.456, 0.406], np.float32), np.array([0.229, 0.224, 0.225], np.float32)
+    x = ((image.astype(np.float32) / 255.0 - mean) / std).transpose(2, 0, 1)[None]   # as RapidOCR feeds it
+    session = onnxruntime.InferenceSession(str(ppocr_det_path()), providers=["CPUExecutionProvider"])
+    shipped = session.run(None, {session.get_inputs()[0].name: x})[0]
+    body = ppocr_det_body().eval()
+    with torch.no_grad():
+        ours = torch.sigmoid(body(torch.from_numpy(x))).numpy()
+    assert np.abs(ours - shipped).max() < 1e-4
+
+    model = tmp_path / "pretrained.onnx"
+    result = runner("train", "detector", "--base", "ppocr-det", "--photos", str(tmp_path / "photos"),
+                    "--patches", "40", "--minutes", "0.05", "--seed", "1", "--out", str(model))
+    assert result.returncode == 0, result.stderr
+    assert "base=ppocr-det" in result.stdout and int(dict(i.split("=", 1) for i in result.stdout.split())["steps"]) > 0
+    net = cv2.dnn.readNetFromONNX(str(model))
+    net.setInput(to_input(image[:256, :384]))
+    assert net.forward().shape == (1, 1, 256 // OUTPUT_STRIDE, 384 // OUTPUT_STRIDE)
