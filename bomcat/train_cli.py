@@ -1,7 +1,8 @@
-"""`bomcat train detector`: train the package detector on rendered boards, export ONNX.
+"""`bomcat train detector`: train the package detector on rendered boards (and labelled photos),
+export ONNX.
 
-Needs PyTorch, which bomcat does not otherwise use: `pip install -e .[train]` (on a machine
-without a GPU, install the CPU build of torch first, see the README).
+Needs PyTorch, which bomcat does not otherwise use, and onnx2torch for the pretrained start
+(`scripts/setup.sh` installs the CPU build of torch from a local wheel and onnx2torch; see the README).
 """
 from __future__ import annotations
 

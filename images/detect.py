@@ -1,7 +1,8 @@
 """Finding IC packages on a whole-board photo with OpenCV.
 
-Two maps say where package bodies are. The learned one: a small network trained on
-bomcat's own rendered boards (`images/package_net.py`, shipped as ONNX and run by
+Two maps say where package bodies are. The learned one: a text detector pretrained on
+real photos and trained on into a package detector on rendered boards and labelled
+photos (`images/package_net.py`, `images/pretrained.py`; shipped as ONNX and run by
 OpenCV's DNN module) gives each pixel a package probability. The rule-based one:
 packages are dark, matte, low-saturation rectangles, so "darkness" against the
 surroundings. Each map is thresholded at several levels, the contours that fill
