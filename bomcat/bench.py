@@ -181,7 +181,7 @@ def bench_detect(directory: str, model: str | None, clicks: bool) -> None:
 
     In one run: the darkness map alone (the anchor), the learned map alone, and both (shipped)."""
     from bomcat.images.boxes_file import BoxesFileError, read_boxes
-    from bomcat.images.detect import MODEL_PATH, detect_chips
+    from bomcat.images.detect import MODEL_PATH, UNET_ANCHOR_PATH, detect_chips
     from bomcat.images.photo import load_upright_bgr
     try:
         truth = read_boxes(Path(directory))
@@ -194,6 +194,7 @@ def bench_detect(directory: str, model: str | None, clicks: bool) -> None:
     total = sum(len(b) for b in truth.values())
     model_path = Path(model) if model else MODEL_PATH
     systems = {"anchor: darkness map": lambda image: detect_chips(image, model=None),
+               "anchor: rendered-only U-Net + darkness": lambda image: detect_chips(image, model=UNET_ANCHOR_PATH),
                "learned map": lambda image: detect_chips(image, model=model_path, darkness=False),
                "bomcat: both (shipped)": lambda image: detect_chips(image, model=model_path)}
     if not model_path.exists():

@@ -30,6 +30,8 @@ INSIDE_SHARE = 0.5
 
 # The learned map (trained by `package_net.py`): the model's input and output contract.
 MODEL_PATH = Path(__file__).parent / "models" / "package_detector.onnx"
+# The model shipped before: a small U-Net that learnt from rendered boards only; the benchmark's anchor.
+UNET_ANCHOR_PATH = Path(__file__).parent / "models" / "unet_rendered_anchor.onnx"
 INPUT_MULTIPLE = 32      # input sides must be multiples of this (five halvings)
 OUTPUT_STRIDE = 4        # the map is a quarter of the input's size
 NET_WORK_SIZES = (1024, 512)   # long sides the network sees: at 1024 a SOT package is a dozen pixels or

@@ -66,6 +66,7 @@ def test_export_boxes_writes_the_reviewed_photo_and_its_live_regions(reviewed, r
     bench = runner("bench", "detect", str(out))
     assert bench.returncode == 0, bench.stderr
     shipped = next(line for line in bench.stdout.splitlines() if line.startswith("bomcat: both"))
+    assert any(line.startswith("anchor: rendered-only U-Net") for line in bench.stdout.splitlines())  # the old model
     assert shipped.split()[3] == f"{len(chips) / (len(chips) + 1):.3f}"  # recall: 3 of 4
     again = runner("export", "boxes", str(out))
     assert again.returncode != 0 and "is not empty" in again.stderr
