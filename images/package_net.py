@@ -28,7 +28,7 @@ from .training_boards import PATCH, render_patch
 WIDTHS = (16, 24, 32, 48, 64)
 # What the shipped model was trained with; `bomcat train detector` defaults to the same.
 TRAINING_PATCHES = 12000
-TRAINING_MINUTES = 35.0
+TRAINING_MINUTES = 45.0
 TRAINING_SEED = 3
 TRAINING_BASE = "ppocr-det"
 # The networks training can start from: the small U-Net from scratch, or PP-OCRv4's text detector
