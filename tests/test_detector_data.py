@@ -153,7 +153,7 @@ def test_the_detector_trains_from_the_pretrained_text_detector_and_keeps_the_map
     briefly and exported; OpenCV's DNN module runs it with the U-Net's input and its quarter-size map."""
     pytest.importorskip("torch", reason="training needs PyTorch (scripts/setup.sh installs the CPU build)")
     from bomcat.images.detect import OUTPUT_STRIDE, to_input
-    from bomcat.images.pretrained import check_pretrained, ppocr_det_body, ppocr_det_path
+    from bomcat.images.pretrained import PPOCR_MEAN, PPOCR_STD, check_pretrained, ppocr_det_body, ppocr_det_path
     try:
         check_pretrained()
     except (ImportError, FileNotFoundError) as exc:
@@ -164,7 +164,7 @@ def test_the_detector_trains_from_the_pretrained_text_detector_and_keeps_the_map
     import torch
     # The conversion is exact: the body's logits are the shipped detector's probabilities, un-squashed.
     image = cv2.imread(str(_rendered_folder(tmp_path / "photos") / "board.png"))[:320, :480]
-    mean, std = np.array([0.485, 0.456, 0.406], np.float32), np.array([0.229, 0.224, 0.225], np.float32)
+    mean, std = np.array(PPOCR_MEAN, np.float32), np.array(PPOCR_STD, np.float32)
     x = ((image.astype(np.float32) / 255.0 - mean) / std).transpose(2, 0, 1)[None]   # as RapidOCR feeds it
     session = onnxruntime.InferenceSession(str(ppocr_det_path()), providers=["CPUExecutionProvider"])
     shipped = session.run(None, {session.get_inputs()[0].name: x})[0]

@@ -10,7 +10,7 @@ from bomcat.catalog.export import bom_row
 
 from .serialize import board_region, component_row, device_detail, device_summary, photo_dict
 from .suppliers import supplier_summary
-from .views import can_see, catalog, data_view, device_or_404, ensure_visible, get_or_404
+from .views import can_see, catalog, current_user_can, data_view, device_or_404, ensure_visible, get_or_404
 
 bp = Blueprint("devices", __name__)
 
@@ -38,7 +38,6 @@ def device_page(slug: str) -> dict:
 
 @data_view(bp, "/photos/<int:photo_id>", "photo.html")
 def photo_page(photo_id: int) -> dict:
-    from flask_login import current_user
     from bomcat.images.tiles import tile_source
     with catalog().session() as session:
         photo = get_or_404(session, Photo, photo_id, "photo")
@@ -49,5 +48,4 @@ def photo_page(photo_id: int) -> dict:
                 # Visitors see the regions whose component is public; signed-in people see all of them.
                 "regions": [board_region(r) for r in photo.regions if r.deleted_at is None and can_see(r)],
                 "tiles": tile_source(width, height, url_for("devices.photo_page", photo_id=photo_id) + "/tiles_files/"),
-                "can_edit": bool(current_user.is_authenticated and current_user.can(Role.investigator)),
-                "can_review": bool(current_user.is_authenticated and current_user.can(Role.reviewer))}
+                "can_edit": current_user_can(Role.investigator), "can_review": current_user_can(Role.reviewer)}

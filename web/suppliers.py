@@ -11,7 +11,7 @@ from bomcat.catalog.records import slugify
 from bomcat.catalog.resolver import knowledge
 
 from .serialize import component_row, device_summary, outreach_dict
-from .views import can_see, catalog, data_view, shown_components
+from .views import can_see, catalog, current_user_can, data_view, shown_components
 
 bp = Blueprint("suppliers", __name__)
 
@@ -90,9 +90,8 @@ def manufacturer_page(slug: str) -> dict:
         outreach = [outreach_dict(e) for e in session.scalars(
             select(OutreachEntry).join(Manufacturer).where(Manufacturer.name == info.name)
             .order_by(OutreachEntry.sent_on, OutreachEntry.id)) if can_see(e)]
-        from flask_login import current_user
         from bomcat.catalog.models import Role
-        can_record = bool(current_user.is_authenticated and current_user.can(Role.investigator))
+        can_record = current_user_can(Role.investigator)
         return {"outreach": outreach, "slug": slug, "can_record": can_record,
                 "manufacturer": {"name": info.name, "country": info.country, "parent": info.parent,
                                  "note": info.note, "aliases": info.aliases,

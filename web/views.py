@@ -23,6 +23,13 @@ def can_see(thing) -> bool:
     return policy(current_user, thing)
 
 
+def current_user_can(*roles) -> bool:
+    """Is the visitor signed in with one of these roles (admins have every role)? For what a page
+    offers; routes that need a role say so with `auth.requires`."""
+    from flask_login import current_user
+    return bool(current_user.is_authenticated and current_user.can(*roles))
+
+
 def ensure_visible(thing, what: str) -> None:
     """A 404 (never a 403: a private row's existence is private too) unless the visitor may see it."""
     if not can_see(thing):
