@@ -195,6 +195,6 @@ def test_winbonds_w25r_security_flash_is_its_w25q_line():
 def test_a_known_maker_with_an_unknown_family_reads_the_part_from_the_line_below_its_logo():
     """Logo, part number, then date and lot: with the family unknown, the printed token taken as the
     part is the first part-like one, not a longer lot code further down."""
-    result = default_resolver().resolve("Star | SSR621D | ACT385UA | 1945S | ARM")
-    assert (result.manufacturer, result.part_number) == ("SigmaStar Technology", "SSR621D")
+    result = default_resolver().resolve("Star | MSC313E | ACT385UA | 1945S | ARM")
+    assert (result.manufacturer, result.part_number) == ("SigmaStar Technology", "MSC313E")
     assert result.confidence < 0.9
