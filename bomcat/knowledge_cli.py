@@ -81,8 +81,8 @@ def validation_set(out: str, shared: str, leave_out: tuple[str, ...]) -> None:
 @click.option("--kicad", "kicad_dir", type=click.Path(file_okay=False), default=None,
               help="KiCad symbol libraries (default /usr/share/kicad/symbols).")
 def catalogue_holdout(folder: str, kicad_dir: Optional[str]) -> None:
-    """Write the KiCad parts `import` holds out (two in ten, none that another source lists) as resolver
-    sets in FOLDER: catalogue-{dev,validation}.tsv (the part number alone) and
+    """Write the KiCad parts `import` holds out (two in ten, none that another source or a curated
+    family lists) as resolver sets in FOLDER: catalogue-{dev,validation}.tsv (the part number alone) and
     catalogue-{dev,validation}-logo.tsv (under its maker's logo line)."""
     from bomcat.catalog.importers import curated_names, kicad
     from bomcat.catalog.importers.tables import Imported
@@ -90,7 +90,8 @@ def catalogue_holdout(folder: str, kicad_dir: Optional[str]) -> None:
     from bomcat.catalog.resolver.catalogue import reduce
     kb = kb_module.load()
     imported = Imported(curated_names())
-    listed = set(kb.catalogue.parts)
+    # Neither a part another source lists nor one a curated family names (its examples make it known).
+    listed = set(kb.catalogue.parts) | {reduce(part) for fam in kb.families for part in fam.known}
     sets: dict[str, dict] = {"dev": {}, "validation": {}}
     for part, maker, category, _library in kicad.parts(Path(kicad_dir) if kicad_dir else kicad.DEFAULT_DIR):
         bucket = kicad.held_out(part)
