@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import csv
 import json
+import os
 import re
 import statistics
 import time
@@ -289,3 +290,28 @@ def bench_ingest(chips: int, size: str) -> None:
     _table([{"regions": result.regions, "components": result.components, "resolved": resolved,
              "seconds": f"{seconds:.1f}", "s/chip": f"{seconds / max(1, result.regions):.2f}"}],
            ["regions", "components", "resolved", "seconds", "s/chip"])
+
+
+@bench.command("hostile")
+@click.option("--timeout", default=120.0, show_default=True, help="Seconds a request may take before it is a hang.")
+def bench_hostile(timeout: float) -> None:
+    """Throw a hostile corpus (bombs, truncated, polyglot, mislabelled and strip images, CMYK, 16-bit,
+    EXIF-rotated and multi-frame photos, hostile file names and field values), made here, at the real
+    server on a throwaway catalog (BOMCAT_HOME when set), and check the photo store afterwards."""
+    from .hostile import EXPECTED, run
+
+    def echo(outcome) -> None:
+        expected = f" (expected {EXPECTED[outcome.expected]})" if outcome.expected else ""
+        click.echo(f"{outcome.name:<28} {outcome.status or '-':>4} {outcome.verdict:<8} {outcome.seconds:6.2f} s"
+                   f"{expected}  {outcome.detail}")
+
+    home = os.environ.get("BOMCAT_HOME")
+    result = run(Path(home) if home else None, timeout, echo)
+    for outcome in result["unexpected"]:
+        click.echo(f"unexpected: {outcome.name} was {outcome.verdict}, expected {EXPECTED[outcome.expected]}")
+    for kind, paths in result["audit"].as_dict().items():
+        for path in paths:
+            click.echo(f"store: {kind[:-1] if kind.endswith('s') else kind} {path}")
+    s = result["summary"]
+    click.echo(f"files {s['files']} refused {s['refused']} accepted {s['accepted']} 5xx {s['5xx']} "
+               f"hangs {s['hangs']} orphans {s['orphans']}")

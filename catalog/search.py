@@ -16,10 +16,11 @@ from .models import Component
 from .resolver.confusion import fold
 
 _SPACES = re.compile(r"\s+")
+_CONTROL = re.compile(r"[\x00-\x1f\x7f-\x9f]")   # never printed on a chip; NUL ends an FTS5 string
 
 
 def searchable(text_: str) -> str:
-    return _SPACES.sub(" ", fold(text_ or "")).strip()
+    return _SPACES.sub(" ", fold(_CONTROL.sub(" ", text_ or ""))).strip()
 
 
 def component_body(component: Component) -> str:

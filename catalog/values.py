@@ -27,6 +27,8 @@ def text_value(name: str, value: Any, limit: Optional[int], multiline: bool = Fa
     value = value.strip()
     if any(ord(c) < 32 and not (multiline and c in LINE_BREAKS) for c in value) or "\x7f" in value:
         raise error(f"{name} holds a control character")
+    if any("\ud800" <= c <= "\udfff" for c in value):
+        raise error(f"{name} holds a lone surrogate (half of a character that UTF-8 cannot store)")
     if limit is not None and len(value) > limit:
         raise error(f"{name} is {len(value)} characters long; at most {limit}")
     return value or None

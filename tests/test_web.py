@@ -140,6 +140,14 @@ def test_search_is_ocr_tolerant(demo_client, query):
     assert any(r["part_number"].startswith("W25Q128JV") for r in results), query
 
 
+@pytest.mark.parametrize("query, status", [("W25Q%00128JV", 200), ("a%00b", 400), ("%01%02%03", 400),
+                                           ("%22W25Q128%22%20OR%20*", 200), ("%ED%A0%80", 200)])
+def test_search_takes_control_characters_and_quotes_as_text(demo_client, query, status):
+    """NUL ends a string in SQLite's FTS5 ('unterminated string'): control characters are spaces to search."""
+    response = demo_client.get(f"/search.json?q={query}")
+    assert response.status_code == status, response.get_data(as_text=True)[:300]
+
+
 def test_search_finds_by_manufacturer_and_refuses_tiny_queries(demo_client):
     rohm = demo_client.get("/search.json?q=ROHM").get_json()["results"]
     assert sorted(r["part_number"] for r in rohm) == ["BD9E301", "BR24G256"]
