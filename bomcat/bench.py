@@ -321,14 +321,16 @@ def bench_hostile(timeout: float) -> None:
 @click.option("--seconds", default=60.0, show_default=True, help="How long the load runs.")
 @click.option("--uploaders", default=20, show_default=True, help="Clients uploading photos in a loop.")
 @click.option("--readers", default=50, show_default=True, help="Clients reading pages in a loop.")
+@click.option("--photos-each", default=0, show_default=True,
+              help="Photos each uploader sends (0: in a loop until the time is up).")
 @click.option("--database", "database_url", default=None, metavar="URL",
               help="A throwaway PostgreSQL database (postgresql+psycopg://...) instead of SQLite in BOMCAT_HOME.")
-def bench_load(seconds: float, uploaders: int, readers: int, database_url: Optional[str]) -> None:
+def bench_load(seconds: float, uploaders: int, readers: int, photos_each: int, database_url: Optional[str]) -> None:
     """Start the real server on a throwaway catalog (BOMCAT_HOME when set) and drive uploaders and
     readers against it; afterwards every acknowledged upload must be in the catalog."""
     from .load import run
     home = os.environ.get("BOMCAT_HOME")
-    r = run(Path(home) if home else None, database_url, seconds, uploaders, readers, click.echo)
+    r = run(Path(home) if home else None, database_url, seconds, uploaders, readers, click.echo, photos_each)
     click.echo(f"uploads {r['uploads']} acknowledged {r['acknowledged']} (median {r['upload_p50_ms']} ms), "
                f"reads {r['reads']}, unanswered {r['no_answer']}")
     click.echo(f"requests {r['requests']} 5xx {r['5xx']} locked {r['locked']} lost {r['lost']} "

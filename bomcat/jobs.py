@@ -3,9 +3,10 @@ processed by a work queue while the page shows each one's status.
 
 Two queues, one contract (`enqueue(upload_id)`):
 
-* embedded (default): a thread pool inside the web process
-  (:class:`concurrent.futures.ThreadPoolExecutor`), so one machine needs nothing else.
-  Uploads it had not finished when the process stopped are queued again at the next start.
+* embedded (default): a worker process beside the web process
+  (:class:`concurrent.futures.ProcessPoolExecutor`, spawned, at a lower CPU priority), so one
+  machine needs nothing else and pages stay fast while photos are ingested. Uploads it had not
+  finished when the server stopped are queued again at the next start.
 * RQ on Redis (``BOMCAT_QUEUE_URL=redis://host:6379/0``) when one process is not enough:
   any number of ``bomcat worker`` processes, on any machine that reaches the database and
   the photo store, take jobs from it.
@@ -17,9 +18,11 @@ so the upload can be retried).
 from __future__ import annotations
 
 import logging
+import multiprocessing
 import os
 import traceback
-from concurrent.futures import ThreadPoolExecutor
+from concurrent.futures import ProcessPoolExecutor
+from concurrent.futures.process import BrokenProcessPool
 from pathlib import Path
 from typing import Optional
 
@@ -121,15 +124,27 @@ def process_upload(catalog: Catalog, upload_id: int) -> UploadStatus:
 
 
 class EmbeddedQueue:
-    """Threads in this process: the default, nothing to install or run."""
+    """A worker process of this machine: the default, nothing to install or run. It opens the same
+    catalog (database and photo store) and runs at a lower CPU priority than the web server."""
     name = "embedded"
 
     def __init__(self, catalog: Catalog, workers: int = 1) -> None:
         self.catalog = catalog
-        self.executor = ThreadPoolExecutor(max_workers=workers, thread_name_prefix="bomcat-ingest")
+        self.workers = workers
+        self.executor = self._start()
+
+    def _start(self) -> ProcessPoolExecutor:
+        url = self.catalog.engine.url.render_as_string(hide_password=False)
+        return ProcessPoolExecutor(max_workers=self.workers, mp_context=multiprocessing.get_context("spawn"),
+                                   initializer=start_worker, initargs=(url, str(self.catalog.store.root)))
 
     def enqueue(self, upload_id: int) -> Optional[str]:
-        self.executor.submit(process_upload, self.catalog, upload_id)
+        try:
+            self.executor.submit(run_embedded_job, upload_id)
+        except BrokenProcessPool:   # the worker died (killed, out of memory): a new one takes this and what follows
+            log.error("the ingest worker process stopped; starting a new one")
+            self.executor = self._start()
+            self.executor.submit(run_embedded_job, upload_id)
         return None
 
     def resume_interrupted(self) -> int:
@@ -140,6 +155,24 @@ class EmbeddedQueue:
         for upload_id in ids:
             self.enqueue(upload_id)
         return len(ids)
+
+
+WORKER_NICENESS = 10   # below the web server: reads first, ingest with what is left
+_worker_catalog: Optional[Catalog] = None   # the catalog of a worker process (embedded or RQ)
+
+
+def start_worker(url: str, photo_root: str) -> None:
+    """In the embedded worker process: lower priority, and the web process's catalog opened again."""
+    global _worker_catalog
+    try:
+        os.nice(WORKER_NICENESS)
+    except OSError:
+        pass
+    _worker_catalog = open_catalog(url, photo_root=photo_root, migrate=False)
+
+
+def run_embedded_job(upload_id: int) -> str:
+    return process_upload(_worker_catalog, upload_id).value
 
 
 class RQQueue:
@@ -172,9 +205,6 @@ def submit(catalog: Catalog, queue, upload_id: int) -> None:
     if job_id:
         with catalog.session() as session:
             session.get(Upload, upload_id).job_id = job_id
-
-
-_worker_catalog: Optional[Catalog] = None
 
 
 def run_upload_job(upload_id: int) -> str:

@@ -2,7 +2,8 @@
 serve` on a throwaway catalog in `BOMCAT_HOME`, SQLite there or the PostgreSQL database given).
 
 Each uploader sends board photos (one rendered board, every file made distinct by bytes after the
-JPEG's end) the way the upload page does (`background=1`: 202 and a status to poll); each reader
+JPEG's end) the way the upload page does (`background=1`: 202 and a status to poll), in a loop or
+a given number each (then the reads measure pages served while those photos are ingested); each reader
 fetches pages and API documents in a loop. When the time is up the server is stopped and every
 upload it acknowledged (2xx) must be in the catalog: a photo, or an upload still waiting with its
 bytes in the store. The last line is exactly `requests N 5xx X locked L lost M p50 A ms p95 B ms`
@@ -52,8 +53,10 @@ def board_photo() -> bytes:
     return buf.getvalue()
 
 
-def uploader(server: Served, photo: bytes, until: float, tally: Tally) -> None:
-    while time.time() < until:
+def uploader(server: Served, photo: bytes, until: float, tally: Tally, photos: int = 0) -> None:
+    sent = 0
+    while time.time() < until and (not photos or sent < photos):
+        sent += 1
         data = photo + b"bomcat-load-" + uuid.uuid4().bytes   # after the JPEG's end: same picture, new file
         body, content_type = multipart(f"load-{uuid.uuid4().hex[:8]}.jpg", data, {"background": "1"})
         status, _, answer, seconds = call(server, "POST", f"/api/devices/{server.slug}/photos", body, content_type)
@@ -94,14 +97,15 @@ def lost_uploads(home: Path, database_url: Optional[str], acknowledged: list[str
 
 
 def run(home: Optional[Path], database_url: Optional[str], seconds: float, uploaders: int, readers: int,
-        echo) -> dict:
+        echo, photos_each: int = 0) -> dict:
     photo = board_photo()
     tally = Tally()
     with tempfile.TemporaryDirectory(prefix="bomcat-load-") as scratch:
         home = Path(home or scratch)
         with served(home, database_url) as server:
             until = time.time() + seconds
-            threads = [threading.Thread(target=uploader, args=(server, photo, until, tally)) for _ in range(uploaders)]
+            threads = [threading.Thread(target=uploader, args=(server, photo, until, tally, photos_each))
+                       for _ in range(uploaders)]
             threads += [threading.Thread(target=reader, args=(server, until, tally, i)) for i in range(readers)]
             echo(f"{uploaders} uploaders and {readers} readers for {seconds:.0f} s against {server.base}")
             for thread in threads:
