@@ -377,8 +377,10 @@ from bomcat.bench import bench  # noqa: E402  (registers the `bench` group)
 from bomcat.export_cli import export  # noqa: E402
 from bomcat.train_cli import train  # noqa: E402
 from bomcat.knowledge_cli import knowledge  # noqa: E402
+from bomcat.doctor_cli import doctor  # noqa: E402
 
 main.add_command(bench)
 main.add_command(export)
 main.add_command(train)
 main.add_command(knowledge)
+main.add_command(doctor)

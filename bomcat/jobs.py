@@ -20,6 +20,8 @@ from __future__ import annotations
 import logging
 import multiprocessing
 import os
+import threading
+import time
 import traceback
 from concurrent.futures import ProcessPoolExecutor
 from concurrent.futures.process import BrokenProcessPool
@@ -136,7 +138,7 @@ class EmbeddedQueue:
     def _start(self) -> ProcessPoolExecutor:
         url = self.catalog.engine.url.render_as_string(hide_password=False)
         return ProcessPoolExecutor(max_workers=self.workers, mp_context=multiprocessing.get_context("spawn"),
-                                   initializer=start_worker, initargs=(url, str(self.catalog.store.root)))
+                                   initializer=start_worker, initargs=(url, str(self.catalog.store.root), os.getpid()))
 
     def enqueue(self, upload_id: int) -> Optional[str]:
         try:
@@ -161,14 +163,24 @@ WORKER_NICENESS = 10   # below the web server: reads first, ingest with what is 
 _worker_catalog: Optional[Catalog] = None   # the catalog of a worker process (embedded or RQ)
 
 
-def start_worker(url: str, photo_root: str) -> None:
+def start_worker(url: str, photo_root: str, parent: int) -> None:
     """In the embedded worker process: lower priority, and the web process's catalog opened again."""
     global _worker_catalog
     try:
         os.nice(WORKER_NICENESS)
     except OSError:
         pass
+    threading.Thread(target=exit_with_parent, args=(parent,), daemon=True, name="bomcat-parent-watch").start()
     _worker_catalog = open_catalog(url, photo_root=photo_root, migrate=False)
+
+
+def exit_with_parent(parent: int, every: float = 1.0) -> None:
+    """A server killed outright (SIGKILL, or SIGTERM, which waitress does not catch) cannot tell its
+    worker to stop, and the worker's end of the job queue never closes: the worker leaves when its
+    parent is gone. A job cut off this way is taken again at the next start (`resume_interrupted`)."""
+    while os.getppid() == parent:
+        time.sleep(every)
+    os._exit(0)
 
 
 def run_embedded_job(upload_id: int) -> str:

@@ -27,6 +27,7 @@ class Served:
     slug: str          # a device to upload to
     home: Path         # BOMCAT_HOME of the throwaway catalog
     log: Path          # the server's output (tracebacks of any 5xx)
+    process: subprocess.Popen
 
 
 def free_port() -> int:
@@ -105,11 +106,12 @@ def served(home: Path, database_url: Optional[str] = None) -> Iterator[Served]:
                                   stdout=log, stderr=subprocess.STDOUT)
         try:
             wait_for(f"http://127.0.0.1:{port}", server)
-            yield Served(f"http://127.0.0.1:{port}", token, SLUG, home, log_path)
+            yield Served(f"http://127.0.0.1:{port}", token, SLUG, home, log_path, server)
         finally:
-            server.terminate()
-            try:
-                server.wait(timeout=30)
-            except subprocess.TimeoutExpired:
-                server.kill()
-                server.wait()
+            if server.poll() is None:
+                server.terminate()
+                try:
+                    server.wait(timeout=30)
+                except subprocess.TimeoutExpired:
+                    server.kill()
+                    server.wait()

@@ -62,3 +62,30 @@ def audit_store(catalog: Catalog, check_hashes: bool = True) -> StoreAudit:
     audit.missing += sorted(store.incoming_relpath(sha) for sha in staged
                             if sha not in photos and not (root / store.incoming_relpath(sha)).is_file())
     return audit
+
+
+def repair_store(catalog: Catalog, older_than: float = 3600.0) -> list[str]:
+    """Remove the orphans of the store (files no row names: left by an ingest killed mid-photo, or a
+    write's temporary file) older than `older_than` seconds, so a write in flight in another process
+    is never touched. Missing and damaged evidence is only reported: nothing here can restore it."""
+    import time
+    root = Path(catalog.store.root)
+    removed = []
+    now = time.time()
+    for rel in audit_store(catalog, check_hashes=False).orphans:
+        path = root / rel
+        try:
+            if now - path.stat().st_mtime < older_than:
+                continue
+            path.unlink()
+        except FileNotFoundError:
+            continue
+        removed.append(rel)
+        for parent in path.parents:   # the folders the orphan leaves empty
+            if parent == root:
+                break
+            try:
+                parent.rmdir()
+            except OSError:
+                break
+    return removed

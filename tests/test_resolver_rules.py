@@ -198,3 +198,12 @@ def test_a_known_maker_with_an_unknown_family_reads_the_part_from_the_line_below
     result = default_resolver().resolve("Star | MSC313E | ACT385UA | 1945S | ARM")
     assert (result.manufacturer, result.part_number) == ("SigmaStar Technology", "MSC313E")
     assert result.confidence < 0.9
+
+
+def test_an_ordering_code_one_ocr_slip_from_a_listed_one_is_not_confident():
+    """MT29F64G08 is a known part and the tables list its ordering code MT29F64G08CBCDBJ4...: read
+    with G for C, the printed code may be either, so the answer is the part but not a confident one."""
+    garbled = default_resolver().resolve("MT29F64G08GBCDBJ410ES")
+    assert garbled.part_number.startswith("MT29F64G08") and garbled.confidence < 0.9
+    assert "ocr.neighbour" in garbled.rules
+    assert default_resolver().resolve("MT29F64G08CBCDBJ410ES").confidence >= 0.9

@@ -81,6 +81,7 @@ class Catalogue:
     part_makers: dict[str, frozenset[str]] = field(default_factory=dict)    # reduced part -> makers listing it
     sources: dict[str, str] = field(default_factory=dict)                    # source key -> what, licence
     _folded: Optional[dict[str, list[str]]] = field(default=None, repr=False)  # built on first use
+    _after: Optional[dict[str, list[str]]] = field(default=None, repr=False)   # likewise
     _tails: Optional[dict[str, list[str]]] = field(default=None, repr=False)
     _folded_short: Optional[dict[str, list[str]]] = field(default=None, repr=False)
 
@@ -100,6 +101,17 @@ class Catalogue:
             if listed is not None and not listed.isdisjoint(makers):
                 return head
         return None
+
+    def listed_after(self, base: str) -> tuple[str, ...]:
+        """The longer part numbers the tables list that begin with the known part `base` (its ordering
+        codes: MT29F64G08CBCDBJ4 after MT29F64G08), built once on first use."""
+        if self._after is None:
+            self._after = {}
+            for key in self.parts:
+                for head in heads_of(key, MIN_KNOWN):
+                    if head != key and head in self.parts:
+                        self._after.setdefault(head, []).append(key)
+        return tuple(self._after.get(base, ()))
 
     def folded_known(self, printed: str) -> list[str]:
         """Known parts that the token is once OCR confusions (0/O, 1/I, 8/B...) are folded away."""

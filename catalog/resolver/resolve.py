@@ -223,6 +223,12 @@ class Resolver:
                 # Only worth the search when the cap could bind.
                 neighbour = confusable_neighbour(reduce(cand.part_number), cand.family.known) \
                     if cand.family and cand.family.known and cand.score > 0.85 else None
+                if neighbour is None and cand.score > 0.85:
+                    # The ordering codes the tables list after the known part: one slip from the one printed?
+                    printed = reduce(cand.part_number)
+                    codes = self.kb.catalogue.listed_after(base)
+                    if codes and printed not in codes:
+                        neighbour = confusable_neighbour(printed, codes)
                 if neighbour is not None:
                     apply(cand, "ocr.neighbour", neighbour=neighbour)
                 if cand.repair_cost > 0 and cand.token in well_formed and "logo.same_maker" not in cand.rules:
