@@ -75,13 +75,14 @@ def test_a_batch_ingest_killed_fifty_times_loses_nothing_and_leaves_nothing_behi
 
 
 def test_doctor_reports_what_a_killed_ingest_left_and_repair_removes_it(runner, tmp_path):
+    from bomcat.images.ingest import ingest_photo
     data = encoded(board_like(), "JPEG")
-    (tmp_path / "a.jpg").write_bytes(data)
-    assert runner("devices", "add", "cam", "--maker", "Hikvision", "--model", "X").returncode == 0
-    assert runner("ingest", "--device", "cam", str(tmp_path / "a.jpg")).returncode == 0
+    catalog = open_catalog(home=runner.env["BOMCAT_HOME"])
+    with catalog.session() as session:
+        create_device(session, "cam", "Hikvision", "X")
+    ingest_photo(catalog, "cam", data, "a.jpg", uploaded_by="t")
     whole = runner("doctor", "--json")
     assert whole.returncode == 0 and json.loads(whole.stdout)["orphans"] == []
-    catalog = open_catalog(home=runner.env["BOMCAT_HOME"])
     stray = catalog.store.root / "originals" / "cd" / ("cd" * 32)   # an original whose row was never committed
     stray.parent.mkdir(parents=True)
     stray.write_bytes(b"left by an ingest killed before its commit")
