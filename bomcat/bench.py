@@ -257,36 +257,29 @@ def _match_boxes(truth: list[tuple[float, ...]], found: list[tuple[float, ...]])
 @click.option("--size", default="4000x3000", show_default=True, help="Board photo size (12 MP by default).")
 def bench_ingest(chips: int, size: str) -> None:
     """Time the whole ingest of one rendered board photo (store, detect, crop, OCR, resolve)."""
-    import io
     import tempfile
-
-    from PIL import Image
 
     from bomcat.catalog.db import open_catalog
     from bomcat.catalog.records import create_device
-    from bomcat.demo import BOARDS
+    from bomcat.demo import BOARDS, render_jpeg
     from bomcat.images.ingest import ingest_photo
-    from bomcat.images.synth import SyntheticChip, render_board
 
     width, height = (int(v) for v in size.lower().split("x"))
     pool = [c for board in BOARDS for c in board]
-    layout = [SyntheticChip(list(c.lines), c.package, c.rotation) for c in (pool * 3)[:chips]]
-    board = render_board(layout, size=(width, height), seed=11)
-    buf = io.BytesIO()
-    Image.fromarray(board.image[:, :, ::-1]).save(buf, format="JPEG", quality=92)
+    photo = render_jpeg((pool * 3)[:chips], seed=11, size=(width, height))
     with tempfile.TemporaryDirectory() as tmp:
         catalog = open_catalog(f"sqlite:///{tmp}/bench.sqlite3", photo_root=f"{tmp}/photos")
         with catalog.session() as session:
             create_device(session, "bench", "bench", "bench")
         t0 = time.perf_counter()
-        result = ingest_photo(catalog, "bench", buf.getvalue(), "bench.jpg", uploaded_by="bench")
+        result = ingest_photo(catalog, "bench", photo, "bench.jpg", uploaded_by="bench")
         seconds = time.perf_counter() - t0
         with catalog.session() as session:
             from sqlalchemy import select
             from bomcat.catalog.models import Component
             resolved = sum(1 for c in session.scalars(select(Component)) if c.part_number and c.manufacturer_id)
     click.echo(f"ingest benchmark: {width}x{height} photo ({width * height / 1e6:.0f} MP, "
-               f"{len(buf.getvalue()) / 1e6:.1f} MB JPEG) with {chips} packages")
+               f"{len(photo) / 1e6:.1f} MB JPEG) with {chips} packages")
     _table([{"regions": result.regions, "components": result.components, "resolved": resolved,
              "seconds": f"{seconds:.1f}", "s/chip": f"{seconds / max(1, result.regions):.2f}"}],
            ["regions", "components", "resolved", "seconds", "s/chip"])

@@ -60,11 +60,12 @@ def ensure_demo_users(session) -> None:
             create_user(session, name, DEMO_PASSWORD, role)
 
 
-def render_jpeg(chips: list[SyntheticChip], seed: int) -> bytes:
-    board = render_board([SyntheticChip(list(c.lines), c.package, c.rotation) for c in chips], size=(2400, 1600),
-                         seed=seed)
+def render_jpeg(chips: list[SyntheticChip], seed: int, size: tuple[int, int] = (2400, 1600),
+                quality: int = 92) -> bytes:
+    """A board photo rendered with these chips, as a JPEG (the demo's, the benchmarks')."""
+    board = render_board([SyntheticChip(list(c.lines), c.package, c.rotation) for c in chips], size=size, seed=seed)
     buf = io.BytesIO()
-    Image.fromarray(board.image[:, :, ::-1]).save(buf, format="JPEG", quality=92)
+    Image.fromarray(board.image[:, :, ::-1]).save(buf, format="JPEG", quality=quality)
     return buf.getvalue()
 
 

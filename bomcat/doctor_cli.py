@@ -31,14 +31,12 @@ def doctor(ctx: click.Context, repair: bool, grace_minutes: float, as_json: bool
     removed = repair_store(catalog, older_than=grace_minutes * 60) if repair else []
     database = check_database(catalog.engine)
     audit = audit_store(catalog)
+    found = {"database": database, "orphan": audit.orphans, "missing": audit.missing, "damaged": audit.damaged}
     report = {"database": database, **audit.as_dict(), "removed": removed}
-    lines = [f"database: {p}" for p in database] + [f"orphan: {p}" for p in audit.orphans] + \
-        [f"missing: {p}" for p in audit.missing] + [f"damaged: {p}" for p in audit.damaged] + \
-        [f"removed: {p}" for p in removed]
+    lines = [f"{kind}: {p}" for kind, paths in (*found.items(), ("removed", removed)) for p in paths]
     emit(report, as_json, "\n".join(lines) if lines else "the catalog is whole")
-    problems = len(database) + len(audit.missing) + len(audit.damaged) + len(audit.orphans)
+    problems = sum(len(paths) for paths in found.values())
     if problems:
         raise CatalogNotWhole(f"{problems} problem(s): " + ", ".join(
-            f"{len(v)} {k}" for k, v in (("database", database), ("orphans", audit.orphans),
-                                         ("missing", audit.missing), ("damaged", audit.damaged)) if v) +
+            f"{len(paths)} {kind}" for kind, paths in found.items() if paths) +
             ("" if repair else " (--repair removes orphans)"))

@@ -11,7 +11,6 @@ bytes in the store. The last line is exactly `requests N 5xx X locked L lost M p
 from __future__ import annotations
 
 import hashlib
-import io
 import random
 import statistics
 import tempfile
@@ -41,16 +40,12 @@ class Tally:
 
 def board_photo() -> bytes:
     """A rendered 1600 x 1200 board with three packages, as a JPEG."""
-    from PIL import Image
-
-    from bomcat.images.synth import SyntheticChip, render_board
+    from bomcat.demo import render_jpeg
+    from bomcat.images.synth import SyntheticChip
     chips = [SyntheticChip(["winbond", "25Q128JVSQ", "1927"], "SOIC8", 0),
              SyntheticChip(["SONY", "IMX307LQD", "2134"], "QFN", 0),
              SyntheticChip(["EPSON", "SG-8018CA", "2019"], "SOIC8", 90)]
-    board = render_board(chips, size=(1600, 1200), seed=5)
-    buf = io.BytesIO()
-    Image.fromarray(board.image[:, :, ::-1]).save(buf, format="JPEG", quality=90)
-    return buf.getvalue()
+    return render_jpeg(chips, seed=5, size=(1600, 1200), quality=90)
 
 
 def uploader(server: Served, photo: bytes, until: float, tally: Tally, photos: int = 0) -> None:

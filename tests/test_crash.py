@@ -6,7 +6,6 @@ moves on photo by photo until it is done."""
 from __future__ import annotations
 
 import json
-import os
 import random
 import subprocess
 import sys
@@ -16,9 +15,8 @@ import time
 from bomcat.catalog.db import check_database, open_catalog
 from bomcat.catalog.records import create_device
 from bomcat.images.audit import audit_store, repair_store
-from bomcat.images.store import sha256_hex
-
 from bomcat.hostile_corpus import board_like, encoded
+from bomcat.images.store import sha256_hex
 
 KILLS = 50
 
@@ -36,7 +34,7 @@ def start_batch(env: dict, photos: list[str]) -> tuple[subprocess.Popen, list[di
     return process, said, reader
 
 
-def test_a_batch_ingest_killed_fifty_times_loses_nothing_and_leaves_nothing_behind(tmp_path):
+def test_a_batch_ingest_killed_fifty_times_loses_nothing_and_leaves_nothing_behind(tmp_path, runner):
     rng = random.Random(2026)
     paths = []
     picture = board_like()   # a bare board: ingest is storing, turning upright, detecting, cutting nothing
@@ -44,10 +42,8 @@ def test_a_batch_ingest_killed_fifty_times_loses_nothing_and_leaves_nothing_behi
         path = tmp_path / f"board-{n}.jpg"
         path.write_bytes(encoded(picture, "JPEG", quality=95 - n))
         paths.append(str(path))
-    home = tmp_path / "home"
-    env = {**os.environ, "BOMCAT_HOME": str(home)}
-    env.pop("BOMCAT_DATABASE_URL", None)
-    catalog = open_catalog(home=home)
+    env = runner.env   # the test catalog's BOMCAT_HOME, as every `bomcat` subprocess of the suite gets it
+    catalog = open_catalog(home=env["BOMCAT_HOME"])
     with catalog.session() as session:
         create_device(session, "cam", "Hikvision", "DS-2CD2xx")
     acknowledged: set[str] = set()

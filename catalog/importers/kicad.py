@@ -67,7 +67,8 @@ DOMAINS = {
     "hlktech.net": "Hi-Link", "dioo.com": "DIOO Microcircuits", "holtek.com": "Holtek Semiconductor",
     "alliancememory.com": "Alliance Memory", "quectel.com": "Quectel Wireless Solutions",
     "mouser.com": None, "cdn-reichelt.de": None, "digchip.com": None, "datasheetspdf.com": None, "icbase.com": None,
-    "datasheet.live": None, "dianyuan.com": None, "digikey.com": None, "farnell.com": None, "tme.eu": None, "datasheetcatalog.com": None,
+    "datasheet.live": None, "dianyuan.com": None, "digikey.com": None, "farnell.com": None, "tme.eu": None,
+    "datasheetcatalog.com": None,
     "alldatasheet.com": None, "octopart.com": None, "lcsc.com": None, "arrow.com": None, "jameco.com": None,
 }
 

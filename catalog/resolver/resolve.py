@@ -221,11 +221,11 @@ class Resolver:
                 if others and not cand.maker_unknown and not NAMED_BY_LOGO & set(cand.rules):
                     apply(cand, "maker.listed_elsewhere", part=base, makers=", ".join(sorted(others)))
                 # Only worth the search when the cap could bind.
-                neighbour = confusable_neighbour(reduce(cand.part_number), cand.family.known) \
+                printed = reduce(cand.part_number)
+                neighbour = confusable_neighbour(printed, cand.family.known) \
                     if cand.family and cand.family.known and cand.score > 0.85 else None
                 if neighbour is None and cand.score > 0.85:
                     # The ordering codes the tables list after the known part: one slip from the one printed?
-                    printed = reduce(cand.part_number)
                     codes = self.kb.catalogue.listed_after(base)
                     if codes and printed not in codes:
                         neighbour = confusable_neighbour(printed, codes)
