@@ -305,13 +305,17 @@ def db_upgrade(ctx) -> None:
 @main.command()
 @click.option("--host", default="127.0.0.1", show_default=True)
 @click.option("--port", default=5000, show_default=True, type=int)
+@click.option("--trusted-proxy", envvar="BOMCAT_TRUSTED_PROXY", metavar="ADDRESS",
+              help="The address of a reverse proxy (TLS in front of bomcat) whose X-Forwarded-Proto and "
+                   "X-Forwarded-For are believed: HTTPS requests then get Secure cookies, and sign-in limits "
+                   "count the client's address, not the proxy's.")
 @click.pass_context
-def serve(ctx, host: str, port: int) -> None:
+def serve(ctx, host: str, port: int, trusted_proxy: Optional[str]) -> None:
     """Serve the catalog web app."""
-    run_server(ctx, host, port)
+    run_server(ctx, host, port, trusted_proxy)
 
 
-def run_server(ctx: click.Context, host: str, port: int) -> None:
+def run_server(ctx: click.Context, host: str, port: int, trusted_proxy: Optional[str] = None) -> None:
     from bomcat.web import create_app
     catalog = open_catalog_from(ctx)
     config = {"CATALOG": catalog}
@@ -320,8 +324,10 @@ def run_server(ctx: click.Context, host: str, port: int) -> None:
     app = create_app(config)
     click.echo(f"bomcat: serving on http://{host}:{port}/  (Ctrl-C to stop)")
     import waitress  # a production WSGI server (multi-threaded), not Werkzeug's development server
+    proxy = {"trusted_proxy": trusted_proxy, "trusted_proxy_headers": {"x-forwarded-proto", "x-forwarded-for"},
+             "clear_untrusted_proxy_headers": True} if trusted_proxy else {}
     waitress.serve(app, host=host, port=port, threads=int(os.environ.get("BOMCAT_SERVER_THREADS", "8")),
-                   ident="bomcat", _quiet=True)
+                   ident="bomcat", _quiet=True, **proxy)
 
 
 @main.command()

@@ -48,7 +48,7 @@ def message(data: bytes) -> str:
 
 
 def send_file(server: Served, item: HostileFile, timeout: float) -> Outcome:
-    body, content_type = multipart(item.filename, item.data)
+    body, content_type = multipart(item.filename, item.data, {"wait": "1"})  # refused or kept, within the request
     status, _, data, seconds = call(server, "POST", f"/api/devices/{server.slug}/photos", body, content_type, timeout)
     outcome = Outcome(item.name, status, seconds, message(data) if status and status >= 400 else "", item.expect)
     if status in (200, 201):

@@ -56,10 +56,12 @@ def stage_upload(catalog: Catalog, device_slug: str, data: bytes, filename: str,
         photo_io.open_image(data, display)
     except photo_io.BadPhoto as exc:
         raise UploadRefused.because(exc) from None
-    from bomcat.images.ingest import IngestError, find_device
+    from bomcat.images.ingest import IngestError, evidence_of, find_device
+    from bomcat.images.store import sha256_hex
     with catalog.session() as session:
         try:
             device = find_device(session, device_slug)
+            evidence_of(session, device, sha256_hex(data), display)  # refused now, not after the queue
         except IngestError as exc:
             raise UploadRefused.because(exc) from None
         sha = catalog.store.put_incoming(data)
@@ -101,7 +103,7 @@ def process_upload(catalog: Catalog, upload_id: int) -> UploadStatus:
             set_status(catalog, upload_id, status, detail)
 
     try:
-        data = catalog.store.read_incoming(sha)
+        data = _staged_bytes(catalog, sha)
     except FileNotFoundError:
         set_status(catalog, upload_id, UploadStatus.failed,
                    f"{name}: its bytes are no longer in the photo store (incoming/{sha[:12]}…); upload it again")
@@ -123,6 +125,15 @@ def process_upload(catalog: Catalog, upload_id: int) -> UploadStatus:
     if waiting is None:
         catalog.store.drop_incoming(sha)
     return UploadStatus.done
+
+
+def _staged_bytes(catalog: Catalog, sha: str) -> bytes:
+    """The upload's bytes: staged, or (the same bytes uploaded twice, the other upload's photo stored and
+    its staged copy dropped in between) the original they became."""
+    try:
+        return catalog.store.read_incoming(sha)
+    except FileNotFoundError:
+        return catalog.store.read_original(sha)
 
 
 class EmbeddedQueue:

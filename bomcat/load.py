@@ -2,7 +2,7 @@
 serve` on a throwaway catalog in `BOMCAT_HOME`, SQLite there or the PostgreSQL database given).
 
 Each uploader sends board photos (one rendered board, every file made distinct by bytes after the
-JPEG's end) the way the upload page does (`background=1`: 202 and a status to poll), in a loop or
+JPEG's end) the way the upload page does (202 and a status to poll), in a loop or
 a given number each (then the reads measure pages served while those photos are ingested); each reader
 fetches pages and API documents in a loop. When the time is up the server is stopped and every
 upload it acknowledged (2xx) must be in the catalog: a photo, or an upload still waiting with its
@@ -53,7 +53,7 @@ def uploader(server: Served, photo: bytes, until: float, tally: Tally, photos: i
     while time.time() < until and (not photos or sent < photos):
         sent += 1
         data = photo + b"bomcat-load-" + uuid.uuid4().bytes   # after the JPEG's end: same picture, new file
-        body, content_type = multipart(f"load-{uuid.uuid4().hex[:8]}.jpg", data, {"background": "1"})
+        body, content_type = multipart(f"load-{uuid.uuid4().hex[:8]}.jpg", data)
         status, _, answer, seconds = call(server, "POST", f"/api/devices/{server.slug}/photos", body, content_type)
         with tally.lock:
             tally.statuses.append(status)

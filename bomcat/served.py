@@ -4,6 +4,7 @@ any client sends, no test client in between)."""
 from __future__ import annotations
 
 import contextlib
+import http.client
 import os
 import secrets
 import socket
@@ -64,7 +65,7 @@ def call(served: Served, method: str, path: str, body: Optional[bytes] = None, c
             return response.status, dict(response.headers), response.read(), time.perf_counter() - t0
     except urllib.error.HTTPError as exc:
         return exc.code, dict(exc.headers), exc.read(), time.perf_counter() - t0
-    except (TimeoutError, socket.timeout, urllib.error.URLError, ConnectionError):
+    except (TimeoutError, socket.timeout, urllib.error.URLError, ConnectionError, http.client.HTTPException):
         return None, {}, b"", time.perf_counter() - t0
 
 
@@ -87,7 +88,7 @@ def wait_for(base: str, server: subprocess.Popen, seconds: float = 60) -> None:
             urllib.request.urlopen(base + "/favicon.ico", timeout=2).read()
             return
         except (urllib.error.URLError, ConnectionError, TimeoutError):
-            time.sleep(0.3)
+            time.sleep(0.1)
     raise RuntimeError(f"the server did not answer within {seconds:.0f} s")
 
 
@@ -96,14 +97,23 @@ def served(home: Path, database_url: Optional[str] = None) -> Iterator[Served]:
     """`bomcat serve` on a fresh catalog at `home`, stopped (SIGTERM, then SIGKILL) on leaving."""
     home.mkdir(parents=True, exist_ok=True)
     token = prepare_catalog(home, database_url)
+    with serving(home, token, database_url) as server:
+        yield server
+
+
+@contextlib.contextmanager
+def serving(home: Path, token: str, database_url: Optional[str] = None, options: tuple[str, ...] = ()) -> Iterator[Served]:
+    """`bomcat serve` on the catalog at `home` as it is (prepared once, started as often as wanted), in
+    a session of its own (its worker process with it: `os.killpg` kills both, as a crash would);
+    stopped (SIGTERM, then SIGKILL) on leaving unless it is gone already."""
     port = free_port()
     env = {**os.environ, "BOMCAT_HOME": str(home), "BOMCAT_SECRET_KEY": secrets.token_hex(32)}
     if database_url:
         env["BOMCAT_DATABASE_URL"] = database_url
     log_path = home / "server.log"
-    with open(log_path, "wb") as log:
-        server = subprocess.Popen([sys.executable, "-m", "bomcat", "serve", "--port", str(port)], env=env,
-                                  stdout=log, stderr=subprocess.STDOUT)
+    with open(log_path, "ab") as log:
+        server = subprocess.Popen([sys.executable, "-m", "bomcat", "serve", "--port", str(port), *options], env=env,
+                                  stdout=log, stderr=subprocess.STDOUT, start_new_session=True)
         try:
             wait_for(f"http://127.0.0.1:{port}", server)
             yield Served(f"http://127.0.0.1:{port}", token, SLUG, home, log_path, server)

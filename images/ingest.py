@@ -205,6 +205,15 @@ def find_device(session: Session, slug: str) -> Device:
     return device
 
 
+def evidence_of(session: Session, device: Device, sha: str, display: str) -> Optional[Photo]:
+    """The photo of `device` with these bytes, if any; a 409 when they are evidence for another device."""
+    existing = session.scalar(select(Photo).where(Photo.sha256 == sha))
+    if existing is not None and existing.device_id != device.id:
+        raise IngestError(f"{display}: this photo (sha256 {sha[:12]}) is already evidence for "
+                          f"device {existing.device.slug!r}", status=409)
+    return existing
+
+
 def ingest_photo(catalog: Catalog, device_slug: str, data: bytes, filename: str, uploaded_by: str,
                  board: Optional[str] = None, side: Optional[str] = None,
                  engines: Sequence[str] = (DEFAULT_ENGINE,), steps: Sequence[Step] = INGEST_STEPS,
@@ -215,11 +224,8 @@ def ingest_photo(catalog: Catalog, device_slug: str, data: bytes, filename: str,
     sha = sha256_hex(data)
     with catalog.session() as session:
         device = find_device(session, device_slug)
-        existing = session.scalar(select(Photo).where(Photo.sha256 == sha))
+        existing = evidence_of(session, device, sha, display)
         if existing is not None:
-            if existing.device_id != device.id:
-                raise IngestError(f"{display}: this photo (sha256 {sha[:12]}) is already evidence for "
-                                  f"device {existing.device.slug!r}", status=409)
             return IngestResult(display, sha, existing.id, False, len(existing.regions),
                                 sum(1 for r in existing.regions if r.component), time.perf_counter() - start)
     with catalog.transaction() as (session, files):

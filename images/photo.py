@@ -7,6 +7,7 @@ from __future__ import annotations
 import datetime as dt
 import io
 import os
+import struct
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Optional
@@ -28,6 +29,12 @@ MAX_PIXELS = int(os.environ.get("BOMCAT_MAX_PIXELS", 120_000_000))  # larger tha
 Image.MAX_IMAGE_PIXELS = MAX_PIXELS
 MAX_ASPECT = 20          # a board photo is never a strip: more than this and OpenCV's resizes fail
 
+
+
+# What Pillow's decoders raise on damaged files (found by tests/test_photo_properties.py: a TIFF with
+# one byte changed raises TypeError 'Missing dimensions'); every one means the file cannot be read.
+DECODER_ERRORS = (OSError, SyntaxError, ValueError, TypeError, KeyError, IndexError, EOFError, struct.error,
+                  ZeroDivisionError, OverflowError)
 
 
 class BadPhoto(CatalogError, ValueError):
@@ -66,12 +73,13 @@ def open_image(data: bytes, name: str = "photo") -> Image.Image:
         if getattr(image, "n_frames", 1) > 1:
             image.seek(0)   # a multi-page TIFF or an animated WebP: the first frame is the photo
         image.load()  # decodes fully: catches truncated and corrupt files
+        image.getexif()  # and its metadata, which the upright view and the photo's record read
     except BadPhoto:
         raise
     except (UnidentifiedImageError, Image.DecompressionBombError) as exc:
         raise BadPhoto(f"{name}: not a readable image ({exc.__class__.__name__})", status=415) from exc
-    except (OSError, SyntaxError, ValueError) as exc:
-        raise BadPhoto(f"{name}: the image is damaged or truncated ({exc})") from exc
+    except DECODER_ERRORS as exc:
+        raise BadPhoto(f"{name}: the image is damaged or truncated ({exc.__class__.__name__}: {exc})") from exc
     return image
 
 

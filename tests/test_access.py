@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import os
 import stat
+from typing import Optional
 
 import pytest
 from flask.sessions import SecureCookieSessionInterface
@@ -288,7 +289,26 @@ def test_session_cookie_is_httponly_and_samesite(strict):
     response = client.post("/login", data={"name": "adam", "password": PASSWORD,
                                            "csrf_token": _csrf_token(client)})
     cookie = response.headers["Set-Cookie"]
-    assert "HttpOnly" in cookie and "SameSite=Lax" in cookie
+    assert "HttpOnly" in cookie and "SameSite=Lax" in cookie and "Secure" not in cookie   # plain HTTP: a laptop
+    secure = app.test_client().get("/login", base_url="https://bomcat.example")
+    assert "Secure" in secure.headers["Set-Cookie"] and "HttpOnly" in secure.headers["Set-Cookie"]
+
+
+def test_behind_a_trusted_proxy_https_requests_get_secure_cookies(tmp_path):
+    """`bomcat serve --trusted-proxy` (waitress) believes that proxy's X-Forwarded-Proto; a request
+    that came over HTTPS gets a Secure session cookie, a plain one does not."""
+    import urllib.request
+    from bomcat.served import prepare_catalog, serving
+    token = prepare_catalog(tmp_path)
+
+    def cookie(server, proto: Optional[str]) -> str:
+        request = urllib.request.Request(server.base + "/login", headers={"X-Forwarded-Proto": proto} if proto else {})
+        with urllib.request.urlopen(request, timeout=30) as response:
+            return response.headers["Set-Cookie"]
+    with serving(tmp_path, token, options=("--trusted-proxy", "127.0.0.1")) as server:
+        assert "Secure" in cookie(server, "https") and "Secure" not in cookie(server, None)
+    with serving(tmp_path, token) as server:   # no proxy trusted: the header is anyone's word
+        assert "Secure" not in cookie(server, "https")
 
 
 # -- refusals by type, one handler ----------------------------------------------------------------------
@@ -299,12 +319,13 @@ def test_refusals_carry_their_status_to_the_api(strict, small_board, tmp_path):
     token = _token(catalog, "adam")
     client, auth = app.test_client(), {"Authorization": f"Bearer {token}"}
 
-    def upload(slug: str, data: bytes, name: str = "b.jpg"):
+    def upload(slug: str, data: bytes, name: str = "b.jpg", **form):
         return client.post(f"/api/devices/{slug}/photos", headers=auth, content_type="multipart/form-data",
-                           data={"file": (io.BytesIO(data), name)})
-    assert upload("nope", small_board[0]).status_code == 404                      # unknown device
-    assert upload("cam", b"not a picture at all").status_code == 415              # not an image
-    assert upload("cam", b"").status_code == 400                                  # empty
+                           data={"file": (io.BytesIO(data), name), **form})
+    for mode in ({}, {"wait": "1"}):   # queued (the default) or ingested within the request: refused alike
+        assert upload("nope", small_board[0], **mode).status_code == 404                      # unknown device
+        assert upload("cam", b"not a picture at all", **mode).status_code == 415              # not an image
+        assert upload("cam", b"", **mode).status_code == 400                                  # empty
     assert client.post("/api/devices", headers=auth, json={"slug": "cam", "maker": "X", "model": "Y"}).status_code == 409
     assert client.post("/api/devices", headers=auth, json={"slug": "Bad Slug", "maker": "X", "model": "Y"}).status_code == 400
     response = client.post("/api/photos/999/regions", headers=auth, json={"cx": 10, "cy": 10, "w": 20, "h": 20})

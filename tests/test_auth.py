@@ -175,7 +175,7 @@ def test_upload_photo_api(site, small_board):
     assert taken.status_code == 409 and "already evidence for device 'cam'" in taken.get_json()["error"]
     photo_bytes, _ = board_jpeg(seed=21)
     sent = client.post("/api/devices/upload-cam/photos", content_type="multipart/form-data",
-                       data={"file": (io.BytesIO(photo_bytes), "../../evil name.jpg"), "side": "top"})
+                       data={"file": (io.BytesIO(photo_bytes), "../../evil name.jpg"), "side": "top", "wait": "1"})
     assert sent.status_code == 201, sent.get_json()
     photo = sent.get_json()["photo"]
     assert photo["components"] == 3 and photo["file"] == "evil name.jpg"

@@ -89,3 +89,74 @@ def test_doctor_reports_what_a_killed_ingest_left_and_repair_removes_it(runner, 
     repaired = runner("doctor", "--repair", "--grace-minutes", "0", "--json")
     assert repaired.returncode == 0 and json.loads(repaired.stdout)["removed"] == [f"originals/cd/{'cd' * 32}"]
     assert not stray.exists() and catalog.store.original_path(sha256_hex(data)).exists()
+
+
+def upload_until(server, photos: list[bytes], stop: threading.Event, acknowledged: dict[int, str]) -> None:
+    """Upload the photos round and round the way the upload page does (queued, 202) until told to stop
+    or the server is gone; every upload the server acknowledged is noted with its SHA-256."""
+    from bomcat.served import call, multipart
+    n = 0
+    while not stop.is_set():
+        body, content_type = multipart(f"board-{n % len(photos)}.jpg", photos[n % len(photos)])
+        status, _, answer, _ = call(server, "POST", f"/api/devices/{server.slug}/photos", body, content_type, timeout=10)
+        if status == 202:
+            upload = json.loads(answer)["upload"]
+            acknowledged[upload["id"]] = upload["sha256"]
+        elif status is None:
+            return   # killed
+        n += 1
+
+
+def test_a_web_server_killed_during_uploads_fifty_times_loses_no_acknowledged_upload(tmp_path):
+    """`bomcat serve` with its worker process, killed with SIGKILL (the whole process group, as a crash
+    or the OOM killer would) while two clients upload, 50 times, and started again each time."""
+    import os
+    import signal
+    from sqlalchemy import select
+    from bomcat.catalog.models import Upload, UploadStatus
+    from bomcat.served import call, prepare_catalog, serving
+    rng = random.Random(2027)
+    photos = [encoded(board_like(seed=n), "JPEG", quality=90) for n in range(6)]
+    home = tmp_path / "home"
+    home.mkdir()
+    token = prepare_catalog(home)
+    catalog = open_catalog(home=home)
+    acknowledged: dict[int, str] = {}
+    for _ in range(KILLS):
+        with serving(home, token) as server:
+            stop = threading.Event()
+            clients = [threading.Thread(target=upload_until, args=(server, photos, stop, acknowledged)) for _ in range(2)]
+            for client in clients:
+                client.start()
+            time.sleep(rng.uniform(0.05, 1.5))
+            os.killpg(server.process.pid, signal.SIGKILL)
+            server.process.wait()
+            stop.set()
+            for client in clients:
+                client.join()
+        assert check_database(catalog.engine) == []
+        repair_store(catalog, older_than=0)
+        audit = audit_store(catalog)
+        assert audit.clean, audit.as_dict()
+        with catalog.session() as session:
+            rows = {u.id: u.sha256 for u in session.scalars(select(Upload))}
+        assert {i: rows.get(i) for i in acknowledged} == acknowledged   # every acknowledged upload is recorded
+        for sha in set(acknowledged.values()):   # and its bytes kept: staged, or the original of its photo
+            staged = catalog.store.path(catalog.store.incoming_relpath(sha))
+            data = staged.read_bytes() if staged.is_file() else catalog.store.read_original(sha)
+            assert sha256_hex(data) == sha
+    assert len(acknowledged) >= KILLS
+    with serving(home, token) as server:   # at last left running: the interrupted uploads are resumed
+        deadline = time.time() + 300
+        while True:
+            uploads = json.loads(call(server, "GET", f"/api/devices/{server.slug}/uploads")[2])["uploads"]
+            if all(u["status"] in ("done", "failed") for u in uploads if u["id"] in acknowledged):
+                break
+            assert time.time() < deadline, [u for u in uploads if u["status"] not in ("done", "failed")]
+            time.sleep(0.5)
+    with catalog.session() as session:
+        statuses = {u.id: u.status for u in session.scalars(select(Upload)) if u.id in acknowledged}
+    assert set(statuses.values()) == {UploadStatus.done}
+    for sha in set(acknowledged.values()):
+        assert sha256_hex(catalog.store.read_original(sha)) == sha
+    assert audit_store(catalog).clean

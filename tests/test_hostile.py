@@ -26,7 +26,7 @@ def hostile_site(tmp_path_factory):
 @pytest.mark.parametrize("item", FILES, ids=[f.name for f in FILES])
 def test_each_file_is_refused_with_a_reason_or_kept_byte_for_byte(hostile_site, item):
     _, client = hostile_site
-    response = client.post(f"/api/devices/{SLUG}/photos", data={"file": (io.BytesIO(item.data), item.filename)},
+    response = client.post(f"/api/devices/{SLUG}/photos", data={"file": (io.BytesIO(item.data), item.filename), "wait": "1"},
                            content_type="multipart/form-data")
     if item.expect == ACCEPT:
         assert response.status_code in (200, 201), response.get_json()
@@ -52,7 +52,7 @@ def test_hostile_values_get_an_answer_not_a_server_error(hostile_site, request_)
 def test_the_store_and_the_catalog_agree_after_the_corpus(hostile_site):
     catalog, client = hostile_site
     for item in FILES:   # whatever ran before (or alone), the whole corpus has been sent once more
-        client.post(f"/api/devices/{SLUG}/photos", data={"file": (io.BytesIO(item.data), item.filename)},
+        client.post(f"/api/devices/{SLUG}/photos", data={"file": (io.BytesIO(item.data), item.filename), "wait": "1"},
                     content_type="multipart/form-data")
     audit = audit_store(catalog)
     assert audit.clean, audit.as_dict()
@@ -78,3 +78,18 @@ def test_the_audit_finds_an_orphan_a_missing_file_and_a_damaged_original(tmp_pat
     assert audit.orphans == [stray.relative_to(catalog.store.root).as_posix()]
     assert audit.damaged == [catalog.store.original_relpath(result.sha256)]
     assert audit.missing == [derived.relative_to(catalog.store.root).as_posix()]
+
+
+@pytest.mark.parametrize("item", [f for f in FILES if f.expect != ACCEPT], ids=lambda f: f.name)
+def test_a_queued_upload_is_refused_at_once_not_after_the_queue(hostile_site, item):
+    """The default upload only checks and keeps the file: every file to refuse is refused there, with
+    the same reason, before anything is queued."""
+    catalog, client = hostile_site
+    response = client.post(f"/api/devices/{SLUG}/photos", data={"file": (io.BytesIO(item.data), item.filename)},
+                           content_type="multipart/form-data")
+    assert 400 <= response.status_code < 500, response.status_code
+    assert response.get_json()["error"].startswith(f"{item.filename}: ")
+    from bomcat.catalog.models import Upload
+    from sqlalchemy import func, select
+    with catalog.session() as session:
+        assert session.scalar(select(func.count()).select_from(Upload)) == 0

@@ -42,7 +42,7 @@ def test_the_ingest_worker_leaves_when_its_server_is_killed(tmp_path):
 
     from .conftest import board_jpeg
     with served(tmp_path / "home") as server:
-        body, content_type = multipart("a.jpg", board_jpeg()[0], {"background": "1"})
+        body, content_type = multipart("a.jpg", board_jpeg()[0])
         assert call(server, "POST", f"/api/devices/{server.slug}/photos", body, content_type)[0] == 202
         pid = server.process.pid
         deadline = time.time() + 60

@@ -3,6 +3,7 @@ and OCR-garbled variants that must never resolve confidently to a different part
 from __future__ import annotations
 
 import csv
+import os
 import random
 
 import pytest
@@ -167,3 +168,21 @@ def test_a_stray_first_character_is_read_past_but_not_trusted(marking, part):
     assert result["part_number"] == part and result["confidence"] < 0.9
     assert "stray first character" in result["candidates"][0]["evidence"]
     assert result["reading"][0] == part
+
+
+MARKING_TEXT = st.text(alphabet=st.sampled_from(list("ABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789-./ |\n")) | st.characters(),
+                       max_size=80)
+
+
+@settings(max_examples=int(os.environ.get("FUZZ", 400)), deadline=None, derandomize=True)
+@given(text=MARKING_TEXT)
+def test_any_text_gives_a_well_formed_answer(text):
+    """The marking parser and the resolver on anything OCR or a person may send (control characters,
+    NUL, lone surrogates, right-to-left marks, separators only): never an exception; a JSON-ready
+    answer with a confidence in [0, 1]; a part number only with a manufacturer or a reason."""
+    import json
+    result = default_resolver().resolve(text)
+    json.dumps(result.as_dict())
+    assert 0.0 <= result["confidence"] <= 1.0 and isinstance(result["explanation"], str)
+    if not text.strip(" |\n\t-./"):
+        assert result["part_number"] is None and result["confidence"] == 0.0

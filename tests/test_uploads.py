@@ -14,7 +14,7 @@ import pytest
 from sqlalchemy import select
 
 from bomcat.catalog.models import Component, Upload, UploadStatus
-from bomcat.jobs import EmbeddedQueue, process_upload, stage_upload
+from bomcat.jobs import EmbeddedQueue, process_upload, stage_upload, submit
 
 from .conftest import _free_port, board_jpeg, make_catalog, sign_in, wait_for_server, web_app
 
@@ -32,7 +32,7 @@ def signed_in(app, name="ivan"):
 
 def send(client, data: bytes, name: str, slug: str = "cam", **form):
     return client.post(f"/api/devices/{slug}/photos", content_type="multipart/form-data",
-                       data={"file": (io.BytesIO(data), name), "background": "1", **form})
+                       data={"file": (io.BytesIO(data), name), **form})
 
 
 def wait_for(client, slug: str, ids: set[int], timeout: float = 180) -> dict[int, dict]:
@@ -58,12 +58,27 @@ def test_photos_are_queued_and_processed_in_the_background(site, small_board):
     done = uploads[first["id"]]
     assert done["status"] == "done" and done["detail"] == "3 chips found, 3 components proposed", done
     assert done["photo_url"] == f"/photos/{done['photo_id']}"
+    # the status URL the 202 named (Location and the body) answers for that one upload
+    assert replies[0].headers["Location"] == first["status_url"] == f"/api/uploads/{first['id']}"
+    assert client.get(first["status_url"]).get_json()["upload"] == done
+    assert client.get("/api/uploads/99999").status_code == 404
+    assert signed_in(app, "rita").get(first["status_url"]).status_code == 403   # investigators' business
     assert catalog.store.read_original(first["sha256"]) == small_board[0]
     assert not catalog.store.path(f"incoming/{first['sha256']}").exists()  # staged copy gone once stored
     with catalog.session() as session:
         assert session.scalar(select(Component).where(Component.part_number.like("IMX307%"))) is not None
     page = client.get("/devices/cam/upload")
     assert page.status_code == 200 and "top.jpg" in page.get_data(as_text=True)
+
+
+def test_wait_ingests_within_the_request(site, small_board):
+    app, catalog = site
+    sent = send(signed_in(app), small_board[0], "now.jpg", wait="1")
+    assert sent.status_code == 201 and sent.get_json()["photo"]["components"] == 3
+    again = send(signed_in(app), small_board[0], "now.jpg", wait="1")
+    assert again.status_code == 200 and again.get_json()["photo"]["photo_id"] == sent.get_json()["photo"]["photo_id"]
+    with catalog.session() as session:
+        assert session.scalars(select(Upload)).all() == []   # nothing queued
 
 
 def test_status_moves_through_the_stages_while_ingest_runs(site, small_board):
@@ -110,9 +125,13 @@ def test_a_too_large_photo_is_refused_with_the_limit(site, monkeypatch, small_bo
 def test_a_failed_upload_says_why_keeps_its_bytes_and_can_be_retried(site, small_board):
     app, catalog = site
     client = signed_in(app)
+    staged = stage_upload(catalog, "cam", small_board[0], "same-photo.jpg", "ivan", "embedded")  # not yet queued
     first = send(client, small_board[0], "a.jpg", slug="other").get_json()["upload"]
     wait_for(client, "other", {first["id"]})
-    clash = send(client, small_board[0], "same-photo.jpg").get_json()["upload"]  # now evidence of 'other'
+    refused = send(client, small_board[0], "again.jpg")   # now evidence of 'other': refused before the queue
+    assert refused.status_code == 409 and "already evidence for device 'other'" in refused.get_json()["error"]
+    submit(catalog, app.config["QUEUE"], staged.id)       # staged before 'other' took it: fails in the worker
+    clash = {"id": staged.id, "sha256": staged.sha256}
     failed = wait_for(client, "cam", {clash["id"]})[clash["id"]]
     assert failed["status"] == "failed" and "already evidence for device 'other'" in failed["detail"]
     assert catalog.store.path(f"incoming/{clash['sha256']}").exists()  # kept for a retry

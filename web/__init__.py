@@ -4,7 +4,8 @@ from __future__ import annotations
 import os
 from typing import Any, Optional
 
-from flask import Flask, abort, redirect, request, url_for
+from flask import Flask, abort, has_request_context, redirect, request, url_for
+from flask.sessions import SecureCookieSessionInterface
 from flask_wtf.csrf import CSRFProtect
 
 csrf = CSRFProtect()
@@ -38,7 +39,7 @@ def create_app(test_config: Optional[dict[str, Any]] = None) -> Flask:
         app.config["CATALOG"] = open_catalog(app.config["DATABASE_URL"], app.config["BOMCAT_HOME"])
 
     if app.config.get("QUEUE") is None and app.config.get("BACKGROUND_QUEUE", True):
-        # Background ingest: threads in this process unless BOMCAT_QUEUE_URL names a Redis for RQ workers.
+        # Background ingest: a worker process of this server unless BOMCAT_QUEUE_URL names a Redis for RQ workers.
         from bomcat.jobs import make_queue
         app.config["QUEUE"] = make_queue(app.config["CATALOG"], app.config.get("QUEUE_URL"))
         app.config["QUEUE"].resume_interrupted()
@@ -104,6 +105,17 @@ def create_app(test_config: Optional[dict[str, Any]] = None) -> Flask:
         import datetime as dt
         return {"now_utc": dt.datetime.now(dt.timezone.utc).strftime("%Y-%m-%d %H:%M UTC")}
 
+    app.session_interface = HttpsAwareSessions()
+
     from .views import register_error_handlers
     register_error_handlers(app)
     return app
+
+
+class HttpsAwareSessions(SecureCookieSessionInterface):
+    """The session cookie is `Secure` whenever the request came over HTTPS (directly, or through a
+    proxy `bomcat serve --trusted-proxy` trusts to say so), so it is never sent back over plain HTTP;
+    over plain HTTP (a laptop, the demo) it could not be set at all if it were always Secure."""
+
+    def get_cookie_secure(self, app: Flask) -> bool:
+        return bool(app.config.get("SESSION_COOKIE_SECURE")) or (has_request_context() and request.is_secure)

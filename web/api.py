@@ -129,10 +129,13 @@ OPENAPI = {
                                     "type": "object",
                                     "properties": {f: {"type": "string"} for f in DEVICE_FIELDS if f != "slug"}})},
         "/api/devices/{slug}/photos": {"post": _op(
-            "Upload a board photo (investigator): ingested at once (201), or queued with background=1 (202)",
+            "Upload a board photo (investigator): checked, kept and queued (202, Location: the upload's status "
+            "URL), or with wait=1 ingested within the request (201; 200 when it is already this device's photo)",
             multipart=True, codes=(("201", "ingested"), ("202", "queued"), ("409", "evidence of another device"),
                                    ("413", "too large"), ("415", "not an image we accept")))},
         "/api/devices/{slug}/uploads": {"get": _op("Uploads of a device and where each is in the pipeline")},
+        "/api/uploads/{id}": {"get": _op("One upload's status (investigator): queued ... done with its photo, "
+                                         "or failed with the reason")},
         "/api/uploads/{id}/retry": {"post": _op("Queue a failed upload again (investigator)",
                                                 codes=(("202", "queued"), ("409", "not failed")))},
         "/api/photos/{id}/regions": {"post": _op(

@@ -113,7 +113,7 @@ def upload_dict(u) -> dict:
             "byte_size": u.byte_size, "board": u.board, "side": u.side, "status": u.status.value,
             "detail": u.detail, "queue": u.queue, "job_id": u.job_id, "uploaded_by": u.uploaded_by,
             "created_at": u.created_at.isoformat(), "updated_at": u.updated_at.isoformat(),
-            "photo_id": u.photo_id,
+            "photo_id": u.photo_id, "status_url": url_for("uploads.upload_detail", upload_id=u.id),
             "photo_url": url_for("devices.photo_page", photo_id=u.photo_id) if u.photo_id else None}
 
 

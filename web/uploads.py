@@ -18,17 +18,22 @@ from .views import catalog, data_view, device_or_404, get_or_404
 
 bp = Blueprint("uploads", __name__)
 SIDES = ("", "top", "bottom")
+TRUE, FALSE = ("1", "true", "yes"), ("0", "false", "no")
 STUCK_AFTER = dt.timedelta(minutes=30)  # far longer than any photo takes
 
 
 def work_queue():
-    return current_app.config["QUEUE"]
+    queue = current_app.config.get("QUEUE")
+    if queue is None:
+        abort(503, "this server runs no work queue: upload with wait=1")
+    return queue
 
 
 @bp.post("/api/devices/<slug>/photos")
 @requires(Role.investigator)
 def upload_photo(slug: str):
-    """Multipart field `file`. Ingested now (201), or with `background=1` staged and queued (202)."""
+    """Multipart field `file`. Checked, kept and queued: 202 with the upload's status URL. With
+    `wait=1` ingested within the request instead: 201 (or 200 when these bytes are already its photo)."""
     upload = request.files.get("file")
     if upload is None:
         abort(400, "send the photo as multipart field 'file'")
@@ -37,16 +42,39 @@ def upload_photo(slug: str):
         abort(400, "side must be top or bottom")
     data = upload.read()
     name = upload.filename or "upload"
-    if request.form.get("background") in ("1", "true", "yes"):
-        staged = stage_upload(catalog(), slug, data, name, current_user.name, work_queue().name,
+    if _wait_asked():
+        result = ingest_photo(catalog(), slug, data, name, uploaded_by=current_user.name,
                               board=request.form.get("board") or None, side=side or None)
-        with catalog().session() as session:  # the upload as accepted: read before a worker can move it on
-            accepted = upload_dict(session.get(Upload, staged.id))
-        submit(catalog(), work_queue(), staged.id)
-        return jsonify({"upload": accepted}), 202
-    result = ingest_photo(catalog(), slug, data, name, uploaded_by=current_user.name,
+        return jsonify({"photo": result.as_dict()}), 201 if result.created else 200
+    staged = stage_upload(catalog(), slug, data, name, current_user.name, work_queue().name,
                           board=request.form.get("board") or None, side=side or None)
-    return jsonify({"photo": result.as_dict()}), 201 if result.created else 200
+    return _queued(staged.id)
+
+
+def _wait_asked() -> bool:
+    """`wait=1` (or the older `background=0`) asks for the ingest within the request; an app built
+    without a queue (`BACKGROUND_QUEUE=False`, as `export site` builds one) always ingests within it."""
+    form = request.form
+    return form.get("wait") in TRUE or form.get("background") in FALSE \
+        or current_app.config.get("QUEUE") is None
+
+
+def _queued(upload_id: int):
+    """202 with the upload as accepted (read before a worker can move it on), then hand it to the queue."""
+    with catalog().session() as session:
+        accepted = upload_dict(session.get(Upload, upload_id))
+    submit(catalog(), work_queue(), upload_id)
+    response = jsonify({"upload": accepted})
+    response.headers["Location"] = accepted["status_url"]
+    return response, 202
+
+
+@bp.get("/api/uploads/<int:upload_id>")
+@requires(Role.investigator)
+def upload_detail(upload_id: int):
+    """One upload's status: queued, detecting, reading, done (with its photo) or failed (with why)."""
+    with catalog().session() as session:
+        return jsonify({"upload": upload_dict(get_or_404(session, Upload, upload_id, "upload"))})
 
 
 def _uploads(session, device: Device) -> list[dict]:
@@ -71,10 +99,7 @@ def retry_upload(upload_id: int):
         if upload.status is not UploadStatus.failed and not stuck:
             abort(409, f"upload {upload_id} is {upload.status.value}, not failed")
     set_status(catalog(), upload_id, UploadStatus.queued, None, queue=work_queue().name)
-    with catalog().session() as session:  # as queued again, before a worker can move it on
-        accepted = upload_dict(session.get(Upload, upload_id))
-    submit(catalog(), work_queue(), upload_id)
-    return jsonify({"upload": accepted}), 202
+    return _queued(upload_id)
 
 
 @data_view(bp, "/devices/<slug>/upload", "upload.html")
@@ -83,4 +108,4 @@ def upload_page(slug: str) -> dict:
     with catalog().session() as session:
         device = device_or_404(session, slug)
         return {"device": device_summary(device), "uploads": _uploads(session, device),
-                "queue": work_queue().name}
+                "queue": getattr(current_app.config.get("QUEUE"), "name", None)}

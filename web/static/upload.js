@@ -53,7 +53,6 @@
     running += 1;
     const data = new FormData();
     data.append("file", file, file.name);
-    data.append("background", "1");
     data.append("board", form.elements.board.value);
     data.append("side", form.elements.side.value);
     const xhr = new XMLHttpRequest();
