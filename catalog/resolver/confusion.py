@@ -375,6 +375,12 @@ def confusable_neighbour(reading: str, known: tuple[str, ...], budget: float = 0
     return None
 
 
+def one_confusion_variants(reading: str, budget: float = 0.5) -> list[str]:
+    """What the chip may have printed where OCR read `reading`, one cheap confusion away (NX711 for HX711)."""
+    return [reading[:i] + printed + reading[i + 1:] for i, ch in enumerate(reading)
+            for (read, printed), cost in CONFUSION_COST.items() if read == ch and cost <= budget]
+
+
 def nearest_known(part: str, known: tuple[str, ...]) -> tuple[str, float] | None:
     """The known part an OCR confusion most cheaply turns into `part` (same length), with its cost."""
     best: tuple[str, float] | None = None

@@ -256,6 +256,8 @@ class Gatherer:
         folded = fold(norm)
         cut = next((n for n in range(min(10, len(norm) - 3), 2, -1)
                     if folded[:n] in self.kb.names and folded[:n] not in self.kb.imported_names), 0)
+        if cut and not any(c.isdigit() for c in norm[cut:]):
+            cut = 0   # what OCR runs into a logo is a part number, which has digits: 'SILICON' is no 'SII' + 'ICON'
         if not cut:
             m = _COUNTRY_TAIL.match(norm)
             cut = m.end(1) if m else 0

@@ -30,7 +30,7 @@ from rapidfuzz import fuzz
 
 from . import knowledge
 from .catalogue import reduce
-from .confusion import confusable_neighbour, nearest_known
+from .confusion import confusable_neighbour, nearest_known, one_confusion_variants
 from .datecodes import DateCode, find_date_code
 from .forms import PrintedForms
 from .evidence import ANSWER_THRESHOLD, LOGO_ONLY, UNKNOWN_PART_CAP, Candidate, apply, date_like
@@ -209,6 +209,16 @@ class Resolver:
             elif cand.repaired and cand.kind == "dropped" and fam.drop:
                 cand.repaired = cand.part_number[len(fam.drop):]
 
+    def other_makers_part(self, cand: Candidate) -> Optional[str]:
+        """A package code read with no logo of its maker says little when one cheap OCR confusion turns it
+        into a part another maker's family takes as printed ('NX711', a Micron code, and Avia's HX711)."""
+        line = self.line_of(cand.manufacturer.name)
+        for variant in one_confusion_variants(cand.token):
+            for other in self.gather.token_candidates(variant, ()):
+                if other.repair_cost == 0 and other.manufacturer.name not in line and other.kind != "code":
+                    return other.part_number
+        return None
+
     def weigh_knowledge(self, ranked: list[Candidate]) -> None:
         # Tokens that, as printed, are a part number: a family, pattern or list takes them unrepaired.
         well_formed = {c.token for c in ranked if c.repair_cost == 0 and c.kind in ("catalogue", "pattern", "verbatim")}
@@ -229,6 +239,8 @@ class Resolver:
                     codes = self.kb.catalogue.listed_after(base)
                     if codes and printed not in codes:
                         neighbour = confusable_neighbour(printed, codes)
+                if neighbour is None and cand.kind == "code" and cand.score > 0.85 and not NAMED_BY_LOGO & set(cand.rules):
+                    neighbour = self.other_makers_part(cand)
                 if neighbour is not None:
                     apply(cand, "ocr.neighbour", neighbour=neighbour)
                 if cand.repair_cost > 0 and cand.token in well_formed and "logo.same_maker" not in cand.rules:
