@@ -102,7 +102,8 @@ def served(home: Path, database_url: Optional[str] = None) -> Iterator[Served]:
 
 
 @contextlib.contextmanager
-def serving(home: Path, token: str, database_url: Optional[str] = None, options: tuple[str, ...] = ()) -> Iterator[Served]:
+def serving(home: Path, token: str, database_url: Optional[str] = None,
+            options: tuple[str, ...] = ()) -> Iterator[Served]:
     """`bomcat serve` on the catalog at `home` as it is (prepared once, started as often as wanted), in
     a session of its own (its worker process with it: `os.killpg` kills both, as a crash would);
     stopped (SIGTERM, then SIGKILL) on leaving unless it is gone already."""

@@ -98,7 +98,8 @@ def upload_until(server, photos: list[bytes], stop: threading.Event, acknowledge
     n = 0
     while not stop.is_set():
         body, content_type = multipart(f"board-{n % len(photos)}.jpg", photos[n % len(photos)])
-        status, _, answer, _ = call(server, "POST", f"/api/devices/{server.slug}/photos", body, content_type, timeout=10)
+        status, _, answer, _ = call(server, "POST", f"/api/devices/{server.slug}/photos", body, content_type,
+                                    timeout=10)
         if status == 202:
             upload = json.loads(answer)["upload"]
             acknowledged[upload["id"]] = upload["sha256"]
@@ -125,7 +126,8 @@ def test_a_web_server_killed_during_uploads_fifty_times_loses_no_acknowledged_up
     for _ in range(KILLS):
         with serving(home, token) as server:
             stop = threading.Event()
-            clients = [threading.Thread(target=upload_until, args=(server, photos, stop, acknowledged)) for _ in range(2)]
+            clients = [threading.Thread(target=upload_until, args=(server, photos, stop, acknowledged))
+                       for _ in range(2)]
             for client in clients:
                 client.start()
             time.sleep(rng.uniform(0.05, 1.5))

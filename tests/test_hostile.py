@@ -26,8 +26,8 @@ def hostile_site(tmp_path_factory):
 @pytest.mark.parametrize("item", FILES, ids=[f.name for f in FILES])
 def test_each_file_is_refused_with_a_reason_or_kept_byte_for_byte(hostile_site, item):
     _, client = hostile_site
-    response = client.post(f"/api/devices/{SLUG}/photos", data={"file": (io.BytesIO(item.data), item.filename), "wait": "1"},
-                           content_type="multipart/form-data")
+    response = client.post(f"/api/devices/{SLUG}/photos", content_type="multipart/form-data",
+                           data={"file": (io.BytesIO(item.data), item.filename), "wait": "1"})
     if item.expect == ACCEPT:
         assert response.status_code in (200, 201), response.get_json()
         sha = response.get_json()["photo"]["sha256"]

@@ -239,7 +239,8 @@ class Resolver:
                     codes = self.kb.catalogue.listed_after(base)
                     if codes and printed not in codes:
                         neighbour = confusable_neighbour(printed, codes)
-                if neighbour is None and cand.kind == "code" and cand.score > 0.85 and not NAMED_BY_LOGO & set(cand.rules):
+                if neighbour is None and cand.kind == "code" and cand.score > 0.85 \
+                        and not NAMED_BY_LOGO & set(cand.rules):
                     neighbour = self.other_makers_part(cand)
                 if neighbour is not None:
                     apply(cand, "ocr.neighbour", neighbour=neighbour)
