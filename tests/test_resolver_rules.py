@@ -207,3 +207,35 @@ def test_an_ordering_code_one_ocr_slip_from_a_listed_one_is_not_confident():
     assert garbled.part_number.startswith("MT29F64G08") and garbled.confidence < 0.9
     assert "ocr.neighbour" in garbled.rules
     assert default_resolver().resolve("MT29F64G08CBCDBJ410ES").confidence >= 0.9
+
+
+def test_a_known_part_as_printed_is_not_confidently_repaired_even_under_its_makers_logo():
+    """A family grammar with a gap (here Nexperia's logic without its single-gate '1G' names) must not
+    turn a part that the tables list as printed into one no list holds with confidence: 'repairing'
+    74AHC1G08 into 74AHC1608 is speculative even under the Nexperia logo."""
+    import copy
+    from bomcat.catalog.resolver.resolve import Resolver
+    files = copy.deepcopy(knowledge.read_files())
+    family = files["nexperia"]["family"][0]
+    family["part"], family["markings"] = r"74(?:LVC|HC|HCT|AHC|AHCT|LV|AUP)\d{2,4}[A-Z]?", [["74HC595D", "74HC595D"]]
+    result = Resolver(knowledge.build(files, knowledge.load_catalogue())).resolve("Nexperia | 74AHC1G08")
+    assert "ocr.speculative_repair" in result.rules and result.confidence < 0.9, result.explanation
+    assert default_resolver().resolve("Nexperia | 74AHC1G08").part_number == "74AHC1G08"   # the real grammar
+
+
+def test_a_package_code_one_slip_from_another_makers_part_is_not_confident():
+    """'NX711' is a Micron package code and one H/N slip from Avia's HX711: without Micron's logo the
+    code is not confident; with it, it is."""
+    bare = default_resolver().resolve("NX711")
+    assert bare.manufacturer == "Micron Technology" and "ocr.neighbour" in bare.rules and bare.confidence < 0.9
+    assert default_resolver().resolve("MICRON | NX711").confidence >= 0.9
+
+
+@pytest.mark.parametrize("marking, maker, part", [
+    ("Silicon Labs | CP2102", "Silicon Labs", "CP2102"),        # not Seiko Instruments' 'SII' + 'ICON'
+    ("Silicon Motion | SM3257EN", "Silicon Motion", "SM3257EN"),
+    ("SIPEXSP3223EEX", "Sipex", "SP3223EEX"),                  # a logo run into a part is still split off
+])
+def test_a_maker_name_is_split_off_a_token_only_before_a_part_number(marking, maker, part):
+    result = default_resolver().resolve(marking)
+    assert (result.manufacturer, result.part_number) == (maker, part), result.explanation

@@ -252,8 +252,11 @@ class Resolver:
                     apply(cand, "known.not_listed", part=cand.part_number, family=cand.family_name)
                 else:
                     cand.cap = min(cand.cap, UNKNOWN_PART_CAP)
-                if cand.repair_cost > 0 and "logo.same_maker" not in cand.rules and (
-                        cand.token in well_formed or not cand.family or cand.family.known):
+                if cand.repair_cost > 0 and ("logo.same_maker" not in cand.rules and (
+                        cand.token in well_formed or not cand.family or cand.family.known)
+                        or reduce(cand.token) in self.kb.catalogue.parts):
+                    # Not even under its maker's logo is a token that is a known part as printed
+                    # 'repaired' into one no list holds (74AHC1G08 into 74AHC1608).
                     apply(cand, "ocr.speculative_repair")
 
     # -- pass 6: the answer -------------------------------------------------------
