@@ -36,12 +36,19 @@ def start_batch(env: dict, photos: list[str]) -> tuple[subprocess.Popen, list[di
 
 def test_a_batch_ingest_killed_fifty_times_loses_nothing_and_leaves_nothing_behind(tmp_path, runner):
     rng = random.Random(2026)
-    paths = []
-    picture = board_like()   # a bare board: ingest is storing, turning upright, detecting, cutting nothing
-    for n in range(10):
-        path = tmp_path / f"board-{n}.jpg"
-        path.write_bytes(encoded(picture, "JPEG", quality=95 - n))
-        paths.append(str(path))
+    paths: list[str] = []
+    # A bare board: ingest is storing, turning upright, detecting, cutting nothing. Each file is the same
+    # picture with its own bytes after the JPEG's end (re-encoding it would make JPEG noise the detector
+    # may box, and a photo read by OCR takes longer than most gaps between kills).
+    picture = encoded(board_like(), "JPEG", quality=95)
+
+    def more_photos(count: int) -> None:
+        """New photos for the batch: however fast this machine ingests, every kill finds work to cut."""
+        for _ in range(count):
+            path = tmp_path / f"board-{len(paths)}.jpg"
+            path.write_bytes(picture + f"bomcat-crash-{len(paths)}".encode())
+            paths.append(str(path))
+    more_photos(10)
     env = runner.env   # the test catalog's BOMCAT_HOME, as every `bomcat` subprocess of the suite gets it
     catalog = open_catalog(home=env["BOMCAT_HOME"])
     with catalog.session() as session:
@@ -49,6 +56,7 @@ def test_a_batch_ingest_killed_fifty_times_loses_nothing_and_leaves_nothing_behi
     acknowledged: set[str] = set()
     kills_mid_photo = 0
     for _ in range(KILLS):
+        more_photos(2)
         process, said, reader = start_batch(env, paths)
         time.sleep(rng.uniform(0.2, 2.5))
         process.kill()
