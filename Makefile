@@ -4,6 +4,8 @@ BOMCAT := $(VENV)/bin/bomcat
 DEMO_HOME ?= $(CURDIR)/demo-data
 HOST ?= 127.0.0.1
 PORT ?= 5000
+# pytest-xdist workers for `make test`: one per core; 0 runs the suite in this process.
+TEST_WORKERS ?= auto
 
 .PHONY: setup demo test test-fast bench clean
 
@@ -19,7 +21,7 @@ demo: setup
 
 ## The whole test suite (what .ci/run runs).
 test: setup
-	$(VENV)/bin/python -m pytest
+	$(VENV)/bin/python -m pytest -n $(TEST_WORKERS)
 
 ## Benchmarks against ../shared (slow; not part of the suite).
 bench: setup
