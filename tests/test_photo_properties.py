@@ -91,6 +91,7 @@ def _seeds() -> list[bytes]:
 SEEDS = _seeds()
 
 
+@pytest.mark.filterwarnings("ignore::UserWarning")   # Pillow warns about the damage it reads past
 @FAST
 @given(seed=st.sampled_from(range(len(SEEDS))), cut=st.integers(0, 4096),
        flips=st.lists(st.tuples(st.integers(0, 10**6), st.integers(0, 255)), max_size=8),
