@@ -3,8 +3,12 @@
 The learned package map (`detect.py`) is run on windows centred on the click, from small to large
 (fractions of the photo's long side, so a package fills some window at the scale the network was
 trained on); in each, the blob of package probability under the click becomes a rotated box.
-Windows whose blob touches the window's edge saw only part of the package and are not taken; of
-the rest, the blob the network is surest of wins. A click on bare board lands on no blob: no box.
+Windows whose blob touches a window edge inside the photo saw only part of the package and are not
+taken (a blob at the photo's own border is a package the photo cuts off: boxed up to the border, as
+the labelling rule says). Of the rest, among the blobs the network is nearly surest of, the largest
+of those nearly as rectangular as the most rectangular wins: a small window sees only the marking,
+a large one may run the package together with its neighbours, and that blob is no rectangle. A click
+on bare board lands on no blob: no box.
 
 The window sizes and the network's input size were chosen on `../shared/train/boards` (real
 photos that may be trained and tuned on); `bomcat bench detect DIR --clicks` measures elsewhere.
@@ -25,7 +29,8 @@ WINDOWS = (0.012, 0.025, 0.05, 0.1, 0.2)   # half-window sides, as fractions of 
 MIN_HALF = 24                                # px: the smallest half-window
 NET_SIZE = 384                               # the network sees each window at this long side
 MIN_FILL = 0.6                               # blob area over its rectangle's: a package, not a smear
-SURE_MARGIN = 0.05                            # blobs this close to the surest one are all the package
+SURE_MARGIN = 0.05                           # blobs this close to the surest one are all the package
+FILL_MARGIN = 0.04                           # ... and as rectangular, within this, as the most rectangular
 
 
 @dataclass(frozen=True)
@@ -63,7 +68,11 @@ def blobs_at(bgr: np.ndarray, x: float, y: float, model: Path = MODEL_PATH) -> l
         if min(w, h) < 2:
             continue
         left, top, bw, bh = stats[label][:4]
-        touches = left <= 1 or top <= 1 or left + bw >= mask.shape[1] - 1 or top + bh >= mask.shape[0] - 1
+        # Only a window side inside the photo cuts a package off; at the photo's own border the package
+        # is cut off in the photo itself, and is boxed up to that border.
+        touches = ((left <= 1 and x0 > 0) or (top <= 1 and y0 > 0)
+                   or (left + bw >= mask.shape[1] - 1 and x1 < width)
+                   or (top + bh >= mask.shape[0] - 1 and y1 < height))
         while angle > 45:
             angle, w, h = angle - 90, h, w
         while angle <= -45:
@@ -82,7 +91,11 @@ def box_at(bgr: np.ndarray, x: float, y: float, model: Path = MODEL_PATH) -> Opt
     whole = [b for b in blobs_at(bgr, x, y, model) if not b.touches_edge and b.fill >= MIN_FILL]
     if not whole:
         return None
-    # The package, not a patch of it (its marking, seen in a small window): the largest blob of those
-    # the network is nearly as sure of as of its best.
+    # The package, not a patch of it (its marking, seen in a small window), nor the package run together
+    # with its neighbours (in a large window): of the blobs the network is nearly as sure of as of its
+    # best, those nearly as rectangular as the most rectangular (a package is a rectangle; blobs merged
+    # across a gap are not), and of those the largest.
     best = max(b.probability for b in whole)
-    return max((b for b in whole if b.probability >= best - SURE_MARGIN), key=lambda b: b.box.w * b.box.h).box
+    sure = [b for b in whole if b.probability >= best - SURE_MARGIN]
+    squarest = max(b.fill for b in sure)
+    return max((b for b in sure if b.fill >= squarest - FILL_MARGIN), key=lambda b: b.box.w * b.box.h).box
