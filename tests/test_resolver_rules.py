@@ -78,6 +78,27 @@ def test_a_clean_part_number_is_not_repaired_into_another(marking):
     assert result.part_number in (None, marking), (result.part_number, result.explanation)
 
 
+@pytest.mark.parametrize("marking, part, rule", [
+    # The printed token is built as Analog Devices' listed parts are (AD + 4 digits + 4 letters); the
+    # family's grammar allows 3 letters, and 'repairing' A into 4 gives a shape no ADI part has.
+    ("ANALOG DEVICES | ADP2384AREZ", "ADP2384AREZ", "ocr.unlike_maker_parts"),
+    # Well-formed as printed (flash-size code 8), one B/8 slip from a listed part: not 'repaired' into
+    # it, not even under ST's logo.
+    ("ST | STM32F103C8U6", "STM32F103C8U6", "ocr.speculative_repair"),
+])
+def test_under_its_makers_logo_a_clean_part_number_is_not_repaired(marking, part, rule):
+    result = default_resolver().resolve(marking)
+    assert result.part_number == part, result.explanation
+    assert any(rule in c["rules"] for c in result.as_dict()["candidates"]), result.as_dict()["candidates"]
+
+
+def test_under_its_makers_logo_the_ordering_letters_after_a_known_part_are_still_repaired():
+    """LC35256 is a known Sanyo SRAM and LC35256DM70W a listed ordering code: '7OW' is its speed grade
+    misread, and the repair says more of the same part, not another one."""
+    result = default_resolver().resolve("SANYO LC35256DM-7OW JAPAN")
+    assert result.part_number == "LC35256DM-70W", result.explanation
+
+
 def test_an_unlisted_micron_code_says_how_to_decode_it():
     result = default_resolver().resolve("D9LGQ")
     assert result.manufacturer == "Micron Technology" and result.part_number is None

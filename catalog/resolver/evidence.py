@@ -73,6 +73,8 @@ RULES: dict[str, Rule] = {rule.id: rule for rule in [
     Rule("ocr.repair_cost", 0.0, "repair cost {cost:.2f}"),   # weighed by charge_repair()
     Rule("ocr.speculative_repair", -0.3, "the token as read is itself a well-formed part number, and the repair "
          "leads to no known part"),
+    Rule("ocr.unlike_maker_parts", -0.3, "'{token}' as printed is built like {maker}'s known part numbers, "
+         "the repair like none of them"),
     Rule("ocr.snapped", 0.0, "read as known part {known} ({part} is one OCR slip away)", cap=UNKNOWN_PART_CAP),
     Rule("ocr.neighbour", 0.0, "one OCR confusion from known part {neighbour}", cap=NEIGHBOUR_CAP),
     Rule("token.joined", -0.03, "two printed words read as one part number"),

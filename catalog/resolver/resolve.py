@@ -46,6 +46,16 @@ SPEED_GRADE = re.compile(r"(?:[A-Z]{1,3}-?)?(?:45|55|60|70|85|90|10|12|15|20|25|
 # The rules by which a printed logo says which maker made the part.
 NAMED_BY_LOGO = {"logo.same_maker", "logo.names_maker", "logo.lineage", "logo.glyph"}
 PASSES = ("parse", "makers", "fits", "logos", "knowledge", "answer", "labels")
+_RUN = re.compile(r"[A-Z]+|[0-9]+")
+
+
+@lru_cache(maxsize=65536)
+def part_shape(reduced: str) -> str:
+    """A part number's shape: its leading letters as printed, then the length of each run of letters
+    (A) or digits (D): AD5687BRUZ is 'AD' D4 A4, MSP430G2111IRSA16 'MSP' D3 A1 D4 A4 D2."""
+    runs = _RUN.findall(reduced)
+    head = runs[0] if runs and runs[0].isalpha() else ""
+    return head + "".join(("A" if run.isalpha() else "D") + str(len(run)) for run in runs[bool(head):])
 
 
 class Resolver:
@@ -68,6 +78,23 @@ class Resolver:
     def line_of(self, name: str) -> set[str]:
         return self.line.get(name, {name})
 
+    @functools.cached_property
+    def maker_shapes(self) -> dict[str, frozenset[str]]:
+        """The shapes of each maker's known part numbers (`part_shape`), curated and imported: how its
+        ordering codes are built, learnt from every part the tables list (built on first use)."""
+        shapes: dict[str, set[str]] = {}
+        for key, entries in self.kb.catalogue.parts.items():
+            for entry in entries:
+                shapes.setdefault(entry.maker, set()).add(part_shape(key))
+        for fam in self.kb.families:
+            shapes.setdefault(fam.manufacturer.name, set()).update(part_shape(k) for k in fam.known)
+        return {maker: frozenset(found) for maker, found in shapes.items()}
+
+    def shape_known(self, part: str, maker: str) -> bool:
+        """Some known part number of the maker's line has the shape of `part`."""
+        shape = part_shape(reduce(part))
+        return any(shape in self.maker_shapes.get(m, ()) for m in self.line_of(maker))
+
     def known_base(self, cand: Candidate) -> Optional[str]:
         """The known part this candidate is (curated lists first, then the maker's imported parts)."""
         if cand.part_unknown:
@@ -75,6 +102,18 @@ class Resolver:
         if cand.family is not None and (base := known_base(cand.family, cand.part_number)):
             return base
         return self.kb.catalogue.known_for(cand.part_number, self.line_of(cand.manufacturer.name))
+
+    def printed_base(self, cand: Candidate) -> Optional[str]:
+        """The known part the candidate's token is as printed, before any OCR repair."""
+        printed = reduce(cand.token)
+        if cand.family is not None and (base := known_base(cand.family, printed)):
+            return base
+        return self.kb.catalogue.known_for(printed, self.line_of(cand.manufacturer.name))
+
+    @staticmethod
+    def same_known(printed: Optional[str], repaired: str) -> bool:
+        """The repair only says more of the same known part (LC35256 as printed, LC35256DM70W repaired)."""
+        return printed is not None and (repaired.startswith(printed) or printed.startswith(repaired))
 
     def related(self, a: ManufacturerInfo, b: ManufacturerInfo) -> Optional[str]:
         """How maker `a` relates to maker `b` in the lineage: 'became' (a is b's successor), 'was'
@@ -244,8 +283,11 @@ class Resolver:
                     neighbour = self.other_makers_part(cand)
                 if neighbour is not None:
                     apply(cand, "ocr.neighbour", neighbour=neighbour)
-                if cand.repair_cost > 0 and cand.token in well_formed and "logo.same_maker" not in cand.rules:
-                    # Printed clean and well-formed, the token is itself a part: never 'repaired' into another.
+                if cand.repair_cost > 0 and cand.token in well_formed and (
+                        "logo.same_maker" not in cand.rules or not self.same_known(self.printed_base(cand), base)):
+                    # Printed clean and well-formed, the token is itself a part: never 'repaired' into
+                    # another, not even under its maker's logo (STM32F072C8U is not STM32F072CBU); a
+                    # repair of the ordering letters after the same known part is (LC35256DM-7OW).
                     apply(cand, "ocr.speculative_repair")
             else:
                 if cand.score > UNKNOWN_PART_CAP and not cand.part_unknown:
@@ -258,6 +300,12 @@ class Resolver:
                     # Not even under its maker's logo is a token that is a known part as printed
                     # 'repaired' into one no list holds (74AHC1G08 into 74AHC1608).
                     apply(cand, "ocr.speculative_repair")
+                elif cand.repair_cost > 0 and cand.repaired and self.shape_known(cand.token, cand.manufacturer.name) \
+                        and not self.shape_known(cand.repaired, cand.manufacturer.name):
+                    # The token as printed is built the way the maker's known parts are, the repair
+                    # into no known part is built as none of them is: the family's grammar is too
+                    # narrow, not the reading wrong (AD5687BRUZ is not AD56878RUZ).
+                    apply(cand, "ocr.unlike_maker_parts", token=cand.token, maker=cand.manufacturer.name)
 
     # -- pass 6: the answer -------------------------------------------------------
     def choose(self, marking: Marking, ranked: list[Candidate],
