@@ -99,6 +99,14 @@ def test_under_its_makers_logo_the_ordering_letters_after_a_known_part_are_still
     assert result.part_number == "LC35256DM-70W", result.explanation
 
 
+def test_a_two_word_maker_name_is_one_logo_not_also_its_second_word():
+    """'QUALCOMM ATHEROS' is Qualcomm's name for the Atheros line it bought: the second word is not a
+    logo of its own, so the family's earlier maker (Atheros) is not taken for the maker."""
+    result = default_resolver().resolve("QUALCOMM ATHEROS | QCA9563-AL3A | 0VV")
+    assert (result.manufacturer, result.part_number) == ("Qualcomm", "QCA9563-AL3A"), result.explanation
+    assert default_resolver().resolve("ATHEROS | AR9331-AL1A").manufacturer == "Atheros Communications"
+
+
 def test_an_unlisted_micron_code_says_how_to_decode_it():
     result = default_resolver().resolve("D9LGQ")
     assert result.manufacturer == "Micron Technology" and result.part_number is None

@@ -55,7 +55,18 @@ class Gatherer:
         """Manufacturers whose name, alias or logo text appears as a token (or two joined)."""
         found: dict[str, ManufacturerInfo] = {}
         tokens = marking.tokens
+        joined: set[int] = set()   # second words of a two-word name: part of it, not a name of their own
         for i, token in enumerate(tokens):
+            if i in joined:
+                continue
+            if i + 1 < len(tokens) and tokens[i + 1].line == token.line \
+                    and (pair := self.kb.names.get(token.key + tokens[i + 1].key)) is not None:
+                # The longer name first: 'QUALCOMM ATHEROS' is Qualcomm's, not also Atheros's.
+                for t in (token, tokens[i + 1]):
+                    t.label, t.detail = "logo", pair.name
+                found[pair.name] = pair
+                joined.add(i + 1)
+                continue
             m = self.kb.names.get(token.key)
             if m is not None and len(token.key) <= 3 and token.index > 0:
                 # A logo of two or three letters ('BB', 'ST', 'SEC') stands first on its line or alone;
@@ -66,10 +77,6 @@ class Gatherer:
             if m is None:
                 m = next((x for x in self._pattern_logos if any(p.match(token.norm) for p in x.logo_patterns)),
                          None)
-            if m is None and i + 1 < len(tokens) and tokens[i + 1].line == token.line:
-                m = self.kb.names.get(token.key + tokens[i + 1].key)
-                if m:
-                    tokens[i + 1].label, tokens[i + 1].detail = "logo", m.name
             if m is not None:
                 token.label, token.detail = "logo", m.name
                 found[m.name] = m
