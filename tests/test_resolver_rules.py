@@ -20,7 +20,7 @@ CASES = [
     ("SIPEX | 3232EE | 1948L", "Sipex", "SP3232EE", "fit.logo_dropped", False),
     ("TI | 74HC688", "Texas Instruments", "74HC688", "logo.names_maker", False),
     ("NATIONAL | LM2574HVN-15", "National Semiconductor", "LM2574HVN-15", "logo.lineage", False),
-    ("SC 1831 | SLVU2.8 | -4", "Semtech", "SLVU2.8", "catalogue.pattern", False),
+    ("SC 1831 | SLVU2.8 | -4", "Semtech", "SLVU2.8-4", "catalogue.pattern", False),   # SLVU2.8-4: its 4 lines
     ("39SF010A-70-4C-NHE", "SST", "SST39SF010A-70-4C-NHE", "catalogue.known_tail", False),
     ("NW101", "Micron Technology", "MT29F2G08ABDHC-ET", "catalogue.code", True),
     ("D9LGQ", "Micron Technology", None, "catalogue.unlisted_code", False),
@@ -32,6 +32,7 @@ CASES = [
     ("ATMEGA16A-A", "Atmel", "ATMEGA16A-A", "token.ordering_tail", False),
     ("AT29LV512 15TC 0114", "Atmel", "AT29LV512-15TC", "token.speed_grade", False),
     ("STM32 F103C8T6", "STMicroelectronics", "STM32F103C8T6", "token.joined", True),
+    ("PIC12F675 | -I/SN | 1234", "Microchip Technology", "PIC12F675-I/SN", "token.ordering_line", True),
     # Short forms a source records ('592F' is how Mitsumi prints MM1592F), with a variant letter after
     # them, read with an OCR slip, digits only; never confident on their own.
     ("592F 1C", "Mitsumi Electric", "MM1592F", "catalogue.short_form", False),

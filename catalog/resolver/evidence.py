@@ -78,6 +78,7 @@ RULES: dict[str, Rule] = {rule.id: rule for rule in [
     Rule("ocr.snapped", 0.0, "read as known part {known} ({part} is one OCR slip away)", cap=UNKNOWN_PART_CAP),
     Rule("ocr.neighbour", 0.0, "one OCR confusion from known part {neighbour}", cap=NEIGHBOUR_CAP),
     Rule("token.joined", -0.03, "two printed words read as one part number"),
+    Rule("token.ordering_line", 0.0, "'{tail}' on the next line continues the ordering code"),
     Rule("token.speed_grade", 0.0, "'{grade}' printed after it is the memory's speed grade and package code"),
     Rule("token.ordering_tail", -0.04, "'{tail}' after the part number is an ordering code the family does not describe"),
     Rule("token.lost_first", -0.2, "read with a lost first character '{first}'", cap=UNKNOWN_PART_CAP),

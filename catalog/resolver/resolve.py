@@ -43,6 +43,9 @@ MEMORY_CATEGORIES = {"sram", "dram", "ram", "nor_flash", "nand_flash", "flash", 
                      "rom", "nvram", "fram", "memory"}
 # A speed grade (ns) with package / temperature / power letters around it, as memories print it apart.
 SPEED_GRADE = re.compile(r"(?:[A-Z]{1,3}-?)?(?:45|55|60|70|85|90|10|12|15|20|25|35)(?![0-9])[-A-Z0-9]{0,6}")
+# The rest of an ordering code printed on the line under the part number: a dash, then a temperature,
+# package or speed code ('-I/P', '-E/SO', '-10TC').
+ORDERING_LINE = re.compile(r"-[A-Z0-9]{1,4}(?:/[A-Z0-9]{1,4})?")
 # The rules by which a printed logo says which maker made the part.
 NAMED_BY_LOGO = {"logo.same_maker", "logo.names_maker", "logo.lineage", "logo.glyph"}
 PASSES = ("parse", "makers", "fits", "logos", "knowledge", "answer", "labels")
@@ -348,6 +351,23 @@ class Resolver:
                 apply(answer, "token.speed_grade", grade=token.norm)
             return
 
+    def join_ordering_line(self, marking: Marking, answer: Candidate) -> None:
+        """A line that begins with a dash right under the part number is the rest of its ordering code:
+        Microchip prints 'PIC16F628A' over '-I/P' (temperature range, package), and so do others that
+        split a long ordering code over two lines."""
+        if len(answer.tokens_used) != 1 or answer.part_unknown:
+            return
+        i = answer.tokens_used[0]
+        tokens = marking.tokens
+        if i + 1 >= len(tokens) or tokens[i + 1].line != tokens[i].line + 1 \
+                or any(t.line == tokens[i].line for t in tokens[i + 1:]):
+            return
+        tail = tokens[i + 1].text.upper()
+        if ORDERING_LINE.fullmatch(tail) and tokens[i + 1].label != "logo":
+            answer.part_number += tail
+            answer.tokens_used = (i, i + 1)
+            apply(answer, "token.ordering_line", tail=tail)
+
     def weigh_maker(self, answer: Candidate) -> None:
         """Confidence is in the whole answer: a maker left open, or one of a line of owners (Atmel and
         Microchip, Maxim and Analog Devices) with no logo to say which, is not a confident answer."""
@@ -388,6 +408,7 @@ class Resolver:
         if answer is not None:
             self.weigh_maker(answer)
             self.join_speed_grade(marking, answer)
+            self.join_ordering_line(marking, answer)
         date = self.label_tokens(marking, answer)
         if date is not None and answer is not None:
             apply(answer, "marking.date_code", quiet=True)
