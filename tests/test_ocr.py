@@ -85,7 +85,8 @@ def test_shared_dev_crops():
         chip = read_chip(load_upright_bgr(root / row["file"]))
         parts += part_right(row["part_number"], chip.part_number)
         makers += (chip.manufacturer or "") == row["manufacturer"]
-    assert parts / len(rows) >= 0.6 and makers / len(rows) >= 0.8
+    # 14 of 17 part numbers since the detector's boxes are grown more (engines.DET_UNCLIP_RATIO; 13 before)
+    assert parts >= 14 and makers / len(rows) >= 0.9, (parts, makers)
 
 
 @pytest.mark.parametrize("engine", ["rapidocr", "tesseract"])
