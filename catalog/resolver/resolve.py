@@ -44,8 +44,8 @@ MEMORY_CATEGORIES = {"sram", "dram", "ram", "nor_flash", "nand_flash", "flash", 
 # A speed grade (ns) with package / temperature / power letters around it, as memories print it apart.
 SPEED_GRADE = re.compile(r"(?:[A-Z]{1,3}-?)?(?:45|55|60|70|85|90|10|12|15|20|25|35)(?![0-9])[-A-Z0-9]{0,6}")
 # The rest of an ordering code printed on the line under the part number: a dash, then a temperature,
-# package or speed code ('-I/P', '-E/SO', '-10TC').
-ORDERING_LINE = re.compile(r"-[A-Z0-9]{1,4}(?:/[A-Z0-9]{1,4})?")
+# package or speed code ('-I/P', '-E/SO', '-10TC', EON's '-104HIP').
+ORDERING_LINE = re.compile(r"-[A-Z0-9]{1,7}(?:/[A-Z0-9]{1,4})?")
 # The rules by which a printed logo says which maker made the part.
 NAMED_BY_LOGO = {"logo.same_maker", "logo.names_maker", "logo.lineage", "logo.glyph"}
 PASSES = ("parse", "makers", "fits", "logos", "knowledge", "answer", "labels")
