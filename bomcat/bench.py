@@ -194,8 +194,11 @@ def bench_detect(directory: str, model: str | None, clicks: bool) -> None:
         return
     total = sum(len(b) for b in truth.values())
     model_path = Path(model) if model else MODEL_PATH
+    unet = UNET_ANCHOR_PATH
     systems = {"anchor: darkness map": lambda image: detect_chips(image, model=None),
-               "anchor: rendered-only U-Net + darkness": lambda image: detect_chips(image, model=UNET_ANCHOR_PATH),
+               "anchor: rendered-only U-Net + darkness": lambda image: detect_chips(image, model=unet, turned=False),
+               "learned map, not turned": lambda image: detect_chips(image, model=model_path, darkness=False,
+                                                                     turned=False),
                "learned map": lambda image: detect_chips(image, model=model_path, darkness=False),
                "bomcat: both (shipped)": lambda image: detect_chips(image, model=model_path)}
     if not model_path.exists():
