@@ -14,7 +14,7 @@ from bomcat.catalog.db import Catalog
 from bomcat.catalog.models import ComponentStatus, Device, DeviceStatus, User
 from bomcat.catalog.records import apply_review, create_device
 from bomcat.catalog.users import create_user
-from bomcat.images.ingest import ingest_photo
+from bomcat.pipeline.ingest import ingest_photo
 from bomcat.images.synth import SyntheticChip, render_board
 
 DEVICE = dict(slug="demo-ip-camera", maker="Demo Vision", model="IPC-2000 (synthetic)", variant="rev B",

@@ -74,8 +74,8 @@ def send_request(server: Served, item: HostileRequest, timeout: float) -> Outcom
 
 
 def run(home: Optional[Path], timeout: float, echo) -> dict:
-    from bomcat.catalog.db import open_catalog
-    from bomcat.images.audit import audit_store
+    from bomcat.pipeline import open_catalog
+    from bomcat.pipeline.audit import audit_store
     with tempfile.TemporaryDirectory(prefix="bomcat-hostile-") as scratch:
         home = Path(home or scratch)
         outcomes: list[Outcome] = []

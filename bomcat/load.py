@@ -79,7 +79,7 @@ def lost_uploads(home: Path, database_url: Optional[str], acknowledged: list[str
     """Acknowledged uploads the catalog does not hold: neither a photo nor a waiting upload with its bytes."""
     from sqlalchemy import select
 
-    from bomcat.catalog.db import open_catalog
+    from bomcat.pipeline import open_catalog
     from bomcat.catalog.models import Photo, Upload
     catalog = open_catalog(database_url, home=home)
     with catalog.session() as session:

@@ -39,7 +39,7 @@ def free_port() -> int:
 
 def prepare_catalog(home: Path, database_url: Optional[str] = None) -> str:
     """An investigator's token and the device `SLUG` in the catalog at `home` (or `database_url`)."""
-    from bomcat.catalog.db import open_catalog
+    from bomcat.pipeline import open_catalog
     from bomcat.catalog.records import create_device
     from bomcat.catalog.users import create_token, create_user
     catalog = open_catalog(database_url, home=home)

@@ -1,7 +1,10 @@
-"""Opening a catalog: engine, sessions, and schema upgrades through Alembic.
+"""The catalog's database: engine, sessions, and schema upgrades through Alembic.
 
-Any SQLAlchemy URL works; SQLite is the embedded default. Every open runs
-`alembic upgrade head` so an old catalog file is brought up to date before use.
+Any SQLAlchemy URL works; SQLite is the embedded default. `open_database` runs
+`alembic upgrade head` so an old catalog file is brought up to date before use. The photo
+store that holds the evidence files is given to a `Catalog` by whoever opens it
+(`bomcat.pipeline.open_catalog`): this package describes what it needs of one (`FileStore`)
+and imports no store.
 """
 from __future__ import annotations
 
@@ -10,7 +13,7 @@ import os
 from dataclasses import dataclass
 from importlib import resources
 from pathlib import Path
-from typing import Iterator
+from typing import Iterator, Protocol
 
 from alembic import command
 from alembic.config import Config
@@ -74,11 +77,22 @@ def current_revision(engine: Engine) -> str | None:
         return MigrationContext.configure(conn).get_current_revision()
 
 
+class FileTransaction(Protocol):
+    def rollback(self) -> None: ...
+
+
+class FileStore(Protocol):
+    """What the catalog needs of the photo store (`bomcat.images.store.PhotoStore` is one)."""
+    root: Path
+
+    def transaction(self) -> FileTransaction: ...
+
+
 @dataclass
 class Catalog:
     """A database plus the photo store that holds its evidence files."""
     engine: Engine
-    photo_root: Path
+    store: FileStore
 
     def __post_init__(self) -> None:
         self.sessionmaker = sessionmaker(self.engine, expire_on_commit=False)
@@ -88,11 +102,6 @@ class Catalog:
         """A session in one transaction: committed on success, rolled back on any error."""
         with self.sessionmaker() as session, session.begin():
             yield session
-
-    @property
-    def store(self):
-        from bomcat.images.store import PhotoStore
-        return PhotoStore(self.photo_root)
 
     @contextlib.contextmanager
     def transaction(self):
@@ -107,13 +116,11 @@ class Catalog:
             raise
 
 
-def open_catalog(url: str | None = None, home: str | os.PathLike | None = None,
-                 photo_root: str | os.PathLike | None = None, migrate: bool = True) -> Catalog:
+def open_database(url: str | None = None, home: str | os.PathLike | None = None, migrate: bool = True) -> Engine:
     engine = make_engine(database_url(url, home))
     if migrate:
         upgrade(engine)
-    root = Path(photo_root) if photo_root else photo_store_root(home)
-    return Catalog(engine, root)
+    return engine
 
 
 def check_database(engine: Engine) -> list[str]:

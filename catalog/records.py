@@ -11,7 +11,7 @@ from typing import Any, Optional
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from .errors import CatalogError, NotFound
+from bomcat.errors import CatalogError, NotFound
 from .models import (
     Component,
     ComponentStatus,

@@ -8,10 +8,10 @@ from __future__ import annotations
 
 import re
 
-from sqlalchemy import text
+from sqlalchemy import ColumnElement, Integer, select, text
 from sqlalchemy.orm import Session
 
-from .errors import CatalogError
+from bomcat.errors import CatalogError
 from .models import Component
 from .resolver.confusion import fold
 
@@ -38,17 +38,21 @@ def index_component(session: Session, component: Component) -> None:
                     {"id": component.id, "body": body})
 
 
-def search_components(session: Session, query: str, limit: int = 200) -> list[Component]:
+def matching_components(query: str, dialect: str) -> ColumnElement[bool]:
+    """A filter on Component: those whose indexed text contains the query, folded the same way; for
+    a query of any size of result, paged by the caller."""
     needle = searchable(query)
     if len(needle.replace(" ", "")) < 3:
         raise CatalogError("search for at least 3 letters or digits")
-    if session.get_bind().dialect.name == "sqlite":
+    if dialect == "sqlite":
         phrase = '"' + needle.replace('"', '""') + '"'
-        rows = session.execute(text("SELECT component_id FROM component_search WHERE component_search MATCH :q "
-                                    "LIMIT :n"), {"q": phrase, "n": limit})
+        ids = text("SELECT component_id FROM component_search WHERE component_search MATCH :q").bindparams(q=phrase)
     else:
         escaped = needle.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
-        rows = session.execute(text("SELECT component_id FROM component_search WHERE body LIKE :q LIMIT :n"),
-                               {"q": f"%{escaped}%", "n": limit})
-    ids = [r[0] for r in rows]
-    return [c for c in (session.get(Component, i) for i in ids) if c is not None]
+        ids = text("SELECT component_id FROM component_search WHERE body LIKE :q").bindparams(q=f"%{escaped}%")
+    return Component.id.in_(ids.columns(component_id=Integer))
+
+
+def search_components(session: Session, query: str, limit: int = 200) -> list[Component]:
+    where = matching_components(query, session.get_bind().dialect.name)
+    return list(session.scalars(select(Component).where(where).order_by(Component.id).limit(limit)))

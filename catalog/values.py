@@ -7,7 +7,7 @@ from __future__ import annotations
 import datetime as dt
 from typing import Any, Optional
 
-from .errors import CatalogError
+from bomcat.errors import CatalogError
 
 LINE_BREAKS = "\n\r\t"
 

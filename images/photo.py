@@ -13,7 +13,7 @@ from pathlib import Path
 from typing import Optional
 
 import numpy as np
-from bomcat.catalog.errors import CatalogError
+from bomcat.errors import CatalogError
 from PIL import ExifTags, Image, ImageOps, UnidentifiedImageError
 
 MEDIA_TYPES = {"JPEG": "image/jpeg", "PNG": "image/png", "TIFF": "image/tiff", "WEBP": "image/webp",

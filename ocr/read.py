@@ -14,15 +14,30 @@ import re
 import time
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Optional, Sequence
+from typing import Callable, Optional, Protocol, Sequence
 
 import numpy as np
-
-from bomcat.catalog.resolver import Resolver, default_resolver
 
 from .decode import Change, decode_box
 from .engines import DEFAULT_ENGINE, OcrEngine, TextLine, get_engine
 from .preprocess import RECIPES, run_recipe, turn
+
+class Explanation(Protocol):
+    def as_dict(self) -> dict: ...
+
+
+class PrintedForms(Protocol):
+    near: Callable
+
+
+class Resolver(Protocol):
+    """What reading needs of the knowledge base, which the caller gives (`bomcat.catalog.resolver.Resolver`
+    is one; this package does not import it): how well a marking is explained, and the printed forms a
+    token may be decoded towards."""
+    printed_forms: PrintedForms
+
+    def resolve(self, text: str) -> Explanation: ...
+
 
 ROTATIONS = (0, 90, 180, 270)
 FIRST_PASS_RECIPE = "clahe"
@@ -170,12 +185,12 @@ def _read_once(engine: OcrEngine, image: np.ndarray, recipe: str, rotation: int,
     return [raw, decoded]
 
 
-def read_chip(image: np.ndarray, engines: Sequence[str] = (DEFAULT_ENGINE,),
+def read_chip(image: np.ndarray, resolver: Resolver, engines: Sequence[str] = (DEFAULT_ENGINE,),
               recipes: Sequence[str] = ("clahe", "tophat"), rotations: Sequence[int] = ROTATIONS,
-              resolver: Optional[Resolver] = None, debug_dir: Optional[Path] = None) -> ChipReading:
-    """Read a chip crop in any orientation; returns the best-explained reading and all others."""
+              debug_dir: Optional[Path] = None) -> ChipReading:
+    """Read a chip crop in any orientation, each reading explained by `resolver`; returns the
+    best-explained reading and all others."""
     start = time.perf_counter()
-    resolver = resolver or default_resolver()
     readings: list[RawReading] = []
     for name in engines:
         engine = get_engine(name)

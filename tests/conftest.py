@@ -16,7 +16,7 @@ from pathlib import Path
 import pytest
 from PIL import Image
 
-from bomcat.catalog.db import open_catalog
+from bomcat.pipeline import open_catalog
 from bomcat.catalog.records import create_device
 from bomcat.images.synth import SyntheticChip, render_board
 

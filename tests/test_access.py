@@ -11,11 +11,11 @@ import pytest
 from flask.sessions import SecureCookieSessionInterface
 from sqlalchemy import select
 
-from bomcat.catalog.errors import ConfigurationError
+from bomcat.errors import ConfigurationError
 from bomcat.catalog.models import Component, ComponentStatus, DerivedImage, Device, DeviceStatus, Photo, User
 from bomcat.catalog.records import apply_review
 from bomcat.catalog.users import create_token
-from bomcat.images.ingest import ingest_photo
+from bomcat.pipeline.ingest import ingest_photo
 
 from .conftest import PASSWORD, board_jpeg, make_catalog, sign_in, web_app
 

@@ -5,10 +5,10 @@ from __future__ import annotations
 import pytest
 from sqlalchemy import select
 
-from bomcat.catalog.db import open_catalog
+from bomcat.pipeline import open_catalog
 from bomcat.catalog.models import Component, Role
 from bomcat.catalog.users import create_user
-from bomcat.images.ingest import ingest_photo
+from bomcat.pipeline.ingest import ingest_photo
 
 from .conftest import PASSWORD, board_jpeg, sign_in, throwaway_database, web_app
 

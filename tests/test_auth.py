@@ -7,7 +7,7 @@ from sqlalchemy import select
 from bomcat.catalog.models import Component, DerivedImage
 from bomcat.catalog.records import create_device
 from bomcat.catalog.users import create_token, create_user
-from bomcat.images.ingest import ingest_photo
+from bomcat.pipeline.ingest import ingest_photo
 
 PASSWORD = "correct horse battery"
 ROLES = ["anonymous", "investigator", "reviewer", "admin"]
@@ -15,7 +15,7 @@ ROLES = ["anonymous", "investigator", "reviewer", "admin"]
 
 @pytest.fixture(scope="module")
 def site(tmp_path_factory, small_board):
-    from bomcat.catalog.db import open_catalog
+    from bomcat.pipeline import open_catalog
     from bomcat.web import create_app
     root = tmp_path_factory.mktemp("auth")
     catalog = open_catalog(f"sqlite:///{root / 'c.sqlite3'}", photo_root=root / "photos")

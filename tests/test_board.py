@@ -10,7 +10,7 @@ from sqlalchemy import select
 
 from bomcat.catalog.models import Component, Photo, Region, RegionEvent
 from bomcat.images import tiles
-from bomcat.images.ingest import ingest_photo
+from bomcat.pipeline.ingest import ingest_photo
 
 from .conftest import make_catalog, sign_in as signed_in, web_app
 

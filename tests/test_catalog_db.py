@@ -5,7 +5,8 @@ import pytest
 from sqlalchemy import inspect, select, text
 from sqlalchemy.exc import DatabaseError
 
-from bomcat.catalog.db import alembic_config, current_revision, open_catalog
+from bomcat.catalog.db import alembic_config, current_revision
+from bomcat.pipeline import open_catalog
 from bomcat.catalog.models import AppendOnlyError
 from bomcat.catalog.records import apply_review, create_device, propose_component, ReviewRefused
 

@@ -67,7 +67,7 @@ def test_detect_at_prints_one_object_with_a_box_or_null_per_click(runner, tmp_pa
 
 def test_the_board_view_boxes_the_package_under_a_click(tmp_path, small_board):
     from bomcat.catalog.models import Region
-    from bomcat.images.ingest import ingest_photo
+    from bomcat.pipeline.ingest import ingest_photo
     from .conftest import make_catalog, sign_in, web_app
     catalog = make_catalog(tmp_path, {"ivan": "investigator"}, [("cam", "Hikvision", "X")])
     photo = ingest_photo(catalog, "cam", small_board[0], "board.jpg", uploaded_by="ivan")

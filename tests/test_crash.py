@@ -12,9 +12,10 @@ import sys
 import threading
 import time
 
-from bomcat.catalog.db import check_database, open_catalog
+from bomcat.catalog.db import check_database
+from bomcat.pipeline import open_catalog
 from bomcat.catalog.records import create_device
-from bomcat.images.audit import audit_store, repair_store
+from bomcat.pipeline.audit import audit_store, repair_store
 from bomcat.hostile_corpus import board_like, encoded
 from bomcat.images.store import sha256_hex
 
@@ -79,7 +80,7 @@ def test_a_batch_ingest_killed_fifty_times_loses_nothing_and_leaves_nothing_behi
 
 
 def test_doctor_reports_what_a_killed_ingest_left_and_repair_removes_it(runner, tmp_path):
-    from bomcat.images.ingest import ingest_photo
+    from bomcat.pipeline.ingest import ingest_photo
     data = encoded(board_like(), "JPEG")
     catalog = open_catalog(home=runner.env["BOMCAT_HOME"])
     with catalog.session() as session:

@@ -77,7 +77,8 @@ def test_a_token_the_knowledge_base_knows_as_read_is_left_alone():
 
 
 def test_decoded_readings_are_kept_beside_the_raw_ones_with_what_changed():
-    chip = read_chip(render_chip_crop(["Ingenic", "T31X", "2135"], rotation=0, seed=7, blur=1.2, noise=6.0))
+    crop = render_chip_crop(["Ingenic", "T31X", "2135"], rotation=0, seed=7, blur=1.2, noise=6.0)
+    chip = read_chip(crop, default_resolver())
     raw = [r for r in chip.readings if not r.changes]
     decoded = [r for r in chip.readings if r.changes]
     assert raw, "every decoded reading has its raw reading beside it"
@@ -92,7 +93,7 @@ def test_what_decoding_changed_is_stored_and_shown_to_the_reviewer(tmp_path, sma
     from sqlalchemy import select
 
     from bomcat.catalog.models import Component, Reading
-    from bomcat.images.ingest import ingest_photo
+    from bomcat.pipeline.ingest import ingest_photo
 
     from .conftest import make_catalog, sign_in, web_app
     catalog = make_catalog(tmp_path, users={"rita": "reviewer"}, devices=[("cam", "Acme", "Cam 1")])

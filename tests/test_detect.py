@@ -52,7 +52,7 @@ def test_the_learned_map_averaged_with_the_photo_turned_a_quarter_is_more_precis
     """On real photos (the training photos: real boards, the measuring set stays for the bench), the map
     of the photo and of the photo turned a quarter agree on packages and seldom on look-alikes: fewer
     false boxes for as many chips."""
-    from bomcat.bench import _match_boxes
+    from bomcat.scoring import match_boxes
     from bomcat.images.boxes_file import read_boxes
     root = shared_path("..", "train", "boards")
     truth = read_boxes(root)
@@ -61,7 +61,7 @@ def test_the_learned_map_averaged_with_the_photo_turned_a_quarter_is_more_precis
         found = matched = 0
         for name, boxes in truth.items():
             hulls = [b.hull() for b in detect_chips(load_upright_bgr(root / name), darkness=False, turned=turned)]
-            found, matched = found + len(hulls), matched + _match_boxes(boxes, hulls)
+            found, matched = found + len(hulls), matched + match_boxes(boxes, hulls)
         scores[turned] = (matched, matched / max(1, found))
     assert scores[True][0] >= scores[False][0] and scores[True][1] >= scores[False][1] + 0.03, scores
 

@@ -13,8 +13,8 @@ import pytest
 from bomcat.catalog.models import ComponentStatus, Photo
 from bomcat.catalog.records import apply_review
 from bomcat.images.boxes_file import read_boxes
-from bomcat.images.ingest import ingest_photo
-from bomcat.images.regions import delete_region, draw_region
+from bomcat.pipeline.ingest import ingest_photo
+from bomcat.pipeline.regions import delete_region, draw_region
 
 from .conftest import board_jpeg, make_catalog
 

@@ -7,7 +7,7 @@ import re
 import pytest
 from sqlalchemy import select
 
-from bomcat.catalog.db import open_catalog
+from bomcat.pipeline import open_catalog
 from bomcat.catalog.models import Device, Role
 from bomcat.catalog.users import create_user
 

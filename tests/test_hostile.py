@@ -8,7 +8,7 @@ import io
 import pytest
 
 from bomcat.hostile_corpus import ACCEPT, make_files, make_requests
-from bomcat.images.audit import audit_store
+from bomcat.pipeline.audit import audit_store
 
 from .conftest import make_catalog, sign_in, web_app
 
@@ -61,7 +61,7 @@ def test_the_store_and_the_catalog_agree_after_the_corpus(hostile_site):
 
 
 def test_the_audit_finds_an_orphan_a_missing_file_and_a_damaged_original(tmp_path):
-    from bomcat.images.ingest import ingest_photo
+    from bomcat.pipeline.ingest import ingest_photo
     catalog = make_catalog(tmp_path, devices=((SLUG, "Bench", "Target"),))
     photo = next(f for f in FILES if f.name == "png")
     result = ingest_photo(catalog, SLUG, photo.data, "board.png", uploaded_by="t")

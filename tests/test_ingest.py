@@ -7,7 +7,7 @@ from sqlalchemy import func, select
 from bomcat.catalog.models import Component, DerivedImage, Photo, Reading, Region, Review
 from bomcat.catalog.records import create_device
 from bomcat.images.geometry import iou_xywh
-from bomcat.images.ingest import INGEST_STEPS, IngestError, ingest_photo
+from bomcat.pipeline.ingest import INGEST_STEPS, IngestError, ingest_photo
 
 from .conftest import board_jpeg
 
@@ -20,7 +20,7 @@ def counts(catalog) -> dict:
 
 
 def stored_files(catalog) -> list:
-    root = catalog.photo_root
+    root = catalog.store.root
     return sorted(p for p in root.rglob("*") if p.is_file()) if root.exists() else []
 
 
@@ -100,7 +100,7 @@ def test_hostile_filenames_are_metadata_only(catalog, device, small_board):
     with catalog.session() as session:
         photo = session.get(Photo, result.photo_id)
         assert photo.original_filename == "passwd\x00.jpg"
-    assert all(catalog.photo_root in p.parents for p in stored_files(catalog))
+    assert all(catalog.store.root in p.parents for p in stored_files(catalog))
     assert not any("passwd" in str(p) for p in stored_files(catalog))
 
 
@@ -112,7 +112,7 @@ def test_unknown_device_is_refused(catalog, small_board):
 @pytest.mark.postgres
 def test_ingest_on_postgresql(fresh_postgres_url, tmp_path, small_board):
     """The same pipeline through a PostgreSQL URL: rows, rollback and idempotency behave alike."""
-    from bomcat.catalog.db import open_catalog
+    from bomcat.pipeline import open_catalog
     catalog = open_catalog(fresh_postgres_url, photo_root=tmp_path / "photos")
     with catalog.session() as session:
         create_device(session, "pg-cam", "Hikvision", "DS-2CD")

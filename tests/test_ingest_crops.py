@@ -5,11 +5,12 @@ from __future__ import annotations
 
 from sqlalchemy import select
 
-from bomcat.bench import part_right
+from bomcat.scoring import part_right
 from bomcat.catalog.models import Component
 from bomcat.images.geometry import crop_rotated
-from bomcat.images.ingest import ingest_photo
+from bomcat.pipeline.ingest import ingest_photo
 from bomcat.images.photo import open_image, to_bgr
+from bomcat.catalog.resolver import default_resolver
 from bomcat.ocr.read import read_chip
 
 from .conftest import board_jpeg, make_catalog
@@ -29,7 +30,7 @@ def test_an_ingest_crop_reads_as_well_as_a_hand_crop_of_the_same_chip(tmp_path):
     image = to_bgr(open_image(data))
     hand_right = ingest_right = 0
     for chip, (*_, part) in zip(chips, CHIPS):
-        hand = read_chip(crop_rotated(image, chip.box, margin=0.25)[0]).part_number
+        hand = read_chip(crop_rotated(image, chip.box, margin=0.25)[0], default_resolver()).part_number
         ingested = min(found, key=lambda f: (f[1] - chip.box.cx) ** 2 + (f[2] - chip.box.cy) ** 2)[0]
         hand_right += part_right(part, hand)
         ingest_right += part_right(part, ingested)

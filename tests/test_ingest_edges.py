@@ -9,7 +9,7 @@ import numpy as np
 import pytest
 from PIL import Image
 
-from bomcat.images.ingest import IngestError, ingest_photo
+from bomcat.pipeline.ingest import IngestError, ingest_photo
 from bomcat.images.photo import BadPhoto, open_image, to_bgr, upright
 
 from .conftest import make_catalog

@@ -7,11 +7,12 @@ import csv
 import numpy as np
 import pytest
 
-from bomcat.bench import part_right
+from bomcat.scoring import part_right
 from bomcat.images.photo import load_upright_bgr
 from bomcat.images.synth import render_chip_crop
 from bomcat.ocr import preprocess
 from bomcat.ocr.engines import DEFAULT_ENGINE, get_engine
+from bomcat.catalog.resolver import default_resolver
 from bomcat.ocr.read import read_chip
 
 from .conftest import shared_path
@@ -36,7 +37,7 @@ def test_rapidocr_is_the_default_engine_and_reports_its_version():
 @pytest.mark.parametrize("lines, part, maker", CHIPS[:3])
 def test_turned_crops_are_read_upright(lines, part, maker, rotation):
     crop = render_chip_crop(lines, rotation=rotation, seed=rotation + len(part))
-    chip = read_chip(crop)
+    chip = read_chip(crop, default_resolver())
     assert chip.rotation == rotation
     assert chip.manufacturer == maker and part_right(part, chip.part_number), chip.as_dict()
 
@@ -47,12 +48,12 @@ def test_turned_crops_are_read_upright(lines, part, maker, rotation):
 ])
 def test_hard_conditions(lines, part, maker, condition):
     crop = render_chip_crop(lines, rotation=0, seed=3, **condition)
-    chip = read_chip(crop)
+    chip = read_chip(crop, default_resolver())
     assert chip.manufacturer == maker and part_right(part, chip.part_number), (condition, chip.as_dict())
 
 
 def test_every_reading_is_kept_with_its_engine_and_preprocessing():
-    chip = read_chip(render_chip_crop(["SONY", "IMX307LQD"], rotation=180, seed=5))
+    chip = read_chip(render_chip_crop(["SONY", "IMX307LQD"], rotation=180, seed=5), default_resolver())
     assert len(chip.readings) >= 4 and chip.readings[chip.chosen].rotation == 180
     for raw in chip.readings:
         assert raw.engine in ("rapidocr", "tesseract") and raw.engine_version
@@ -60,7 +61,8 @@ def test_every_reading_is_kept_with_its_engine_and_preprocessing():
 
 
 def test_tesseract_engine_reads_a_clean_render():
-    chip = read_chip(render_chip_crop(["AKM", "AK4951EN"], seed=1, blur=0.3, noise=2.0), engines=("tesseract",))
+    crop = render_chip_crop(["AKM", "AK4951EN"], seed=1, blur=0.3, noise=2.0)
+    chip = read_chip(crop, default_resolver(), engines=("tesseract",))
     assert chip.part_number and chip.part_number.startswith("AK4951"), chip.as_dict()
 
 
@@ -82,7 +84,7 @@ def test_shared_dev_crops():
         rows = list(csv.DictReader(fh))[:17]  # the first crops; later ones measure generalisation (bench ocr)
     parts = makers = 0
     for row in rows:
-        chip = read_chip(load_upright_bgr(root / row["file"]))
+        chip = read_chip(load_upright_bgr(root / row["file"]), default_resolver())
         parts += part_right(row["part_number"], chip.part_number)
         makers += (chip.manufacturer or "") == row["manufacturer"]
     # 14 of 17 part numbers since the detector's boxes are grown more (engines.DET_UNCLIP_RATIO; 13 before)
@@ -99,7 +101,7 @@ def test_silkscreen_beside_the_package_is_not_read_as_marking(engine):
     for text, (x, y) in (("R12", (8, 40)), ("C27", (width - 80, height - 16))):
         cv2.putText(board, text, (x, y), cv2.FONT_HERSHEY_SIMPLEX, 1.0, (235, 235, 235), 2, cv2.LINE_AA)
     plain = get_engine(engine).read(board)
-    result = read_chip(board, engines=(engine,))
+    result = read_chip(board, default_resolver(), engines=(engine,))
     assert result.part_number and result.part_number.startswith("IMX307"), result.text
     assert not {"R12", "C27"} & set(result.text.replace("|", " ").split()), result.text
     assert all(line.text not in ("R12", "C27") for line in plain)
@@ -116,6 +118,6 @@ def test_faint_short_fragments_are_dropped_but_confident_short_lines_stay():
 def test_a_short_marking_line_read_for_real_is_kept():
     """'T20' on an Ingenic package is three big glyphs: the fragment rule must not eat it."""
     crop = render_chip_crop(["Ingenic", "T20", "7103211503301"], seed=3)
-    result = read_chip(crop)
+    result = read_chip(crop, default_resolver())
     assert "T20" in result.lines, result.text
     assert result.part_number and result.part_number.startswith("T20"), result.text

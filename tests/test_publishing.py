@@ -11,7 +11,7 @@ from sqlalchemy import select
 from bomcat.catalog.models import Device, DeviceStatus, OutreachEntry, User
 from bomcat.catalog.records import apply_review
 from bomcat.catalog.users import authenticate
-from bomcat.images.ingest import ingest_photo
+from bomcat.pipeline.ingest import ingest_photo
 
 from .conftest import board_jpeg, make_catalog, sign_in as signed_in, web_app
 

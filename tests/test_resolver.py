@@ -9,7 +9,7 @@ import random
 import pytest
 from hypothesis import given, settings, strategies as st
 
-from bomcat.bench import part_right, reduce_pn
+from bomcat.scoring import part_right, reduce_pn
 from bomcat.catalog.resolver import default_resolver, knowledge
 from bomcat.catalog.resolver.confusion import CONFUSION_PAIRS
 from bomcat.catalog.resolver.datecodes import decode

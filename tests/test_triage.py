@@ -7,7 +7,7 @@ from sqlalchemy import select
 
 from bomcat.catalog.models import Component, Review, Verdict
 from bomcat.catalog.records import usable_reading
-from bomcat.images.ingest import ingest_photo
+from bomcat.pipeline.ingest import ingest_photo
 
 from .conftest import board_jpeg, make_catalog, sign_in, web_app
 

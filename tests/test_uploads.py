@@ -14,7 +14,7 @@ import pytest
 from sqlalchemy import select
 
 from bomcat.catalog.models import Component, Upload, UploadStatus
-from bomcat.jobs import EmbeddedQueue, process_upload, stage_upload, submit
+from bomcat.pipeline.jobs import EmbeddedQueue, process_upload, stage_upload, submit
 
 from .conftest import _free_port, board_jpeg, make_catalog, sign_in, wait_for_server, web_app
 
@@ -208,7 +208,7 @@ def test_rq_workers_take_uploads_from_redis(tmp_path, redis_url, small_board):
     time.sleep(0.5)
     upload = client.get("/api/devices/cam/uploads").get_json()["uploads"][0]
     assert upload["status"] == "queued" and upload["job_id"]  # nothing runs it in this process
-    env = {**os.environ, "BOMCAT_DATABASE_URL": db, "BOMCAT_PHOTO_STORE": str(catalog.photo_root)}
+    env = {**os.environ, "BOMCAT_DATABASE_URL": db, "BOMCAT_PHOTO_STORE": str(catalog.store.root)}
     worker = subprocess.run([sys.executable, "-m", "bomcat", "worker", "--queue-url", redis_url, "--burst"],
                             env=env, capture_output=True, text=True, timeout=300)
     assert worker.returncode == 0, worker.stderr
@@ -225,7 +225,7 @@ def test_worker_says_when_redis_is_unreachable(runner):
 
 @pytest.mark.postgres
 def test_background_ingest_on_postgresql(fresh_postgres_url, tmp_path, small_board):
-    from bomcat.catalog.db import open_catalog
+    from bomcat.pipeline import open_catalog
     catalog = open_catalog(fresh_postgres_url, photo_root=tmp_path / "photos")
     with catalog.session() as session:
         from bomcat.catalog.records import create_device

@@ -35,12 +35,12 @@ def create_app(test_config: Optional[dict[str, Any]] = None) -> Flask:
         from .secret_key import session_secret_key
         app.config["SECRET_KEY"] = session_secret_key(bomcat_home(app.config["BOMCAT_HOME"]))
     if app.config.get("CATALOG") is None:
-        from bomcat.catalog.db import open_catalog
+        from bomcat.pipeline import open_catalog
         app.config["CATALOG"] = open_catalog(app.config["DATABASE_URL"], app.config["BOMCAT_HOME"])
 
     if app.config.get("QUEUE") is None and app.config.get("BACKGROUND_QUEUE", True):
         # Background ingest: a worker process of this server unless BOMCAT_QUEUE_URL names a Redis for RQ workers.
-        from bomcat.jobs import make_queue
+        from bomcat.pipeline.jobs import make_queue
         app.config["QUEUE"] = make_queue(app.config["CATALOG"], app.config.get("QUEUE_URL"))
         app.config["QUEUE"].resume_interrupted()
 

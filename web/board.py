@@ -5,7 +5,7 @@ from flask import Blueprint, abort, jsonify, request, send_file
 from flask_login import current_user
 
 from bomcat.catalog.models import Photo, Region, Role
-from bomcat.images.regions import box_at_point, delete_region, draw_region, edit_region
+from bomcat.pipeline.regions import box_at_point, delete_region, draw_region, edit_region
 from bomcat.images.tiles import tile_path
 
 from .auth import requires

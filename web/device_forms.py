@@ -8,7 +8,7 @@ from __future__ import annotations
 from flask import Blueprint, redirect, render_template, request, url_for
 
 from bomcat.catalog.devices import DATE_FIELDS, FIELDS, LABELS, TEXT_FIELDS, add_device, edit_device
-from bomcat.catalog.errors import CatalogError
+from bomcat.errors import CatalogError
 from bomcat.catalog.models import Role
 
 from .auth import requires

@@ -2,24 +2,36 @@
 from __future__ import annotations
 
 from flask import Blueprint, url_for
-from sqlalchemy import select
+from flask_login import current_user
+from sqlalchemy import func, select
+from sqlalchemy.orm import selectinload
 
-from bomcat.catalog.models import Device, Photo, Role
+from bomcat.catalog.models import Component, ComponentStatus, Device, Photo, Role
+from bomcat.catalog.visibility import public_photos, signed_in
 
 from bomcat.catalog.export import bom_row
 
-from .serialize import board_region, component_row, device_detail, device_summary, photo_dict
+from .paging import paged
+from .serialize import board_region, component_row, device_counts, device_detail, device_summary, photo_dict
 from .suppliers import supplier_summary
-from .views import can_see, catalog, current_user_can, data_view, device_or_404, ensure_visible, get_or_404
+from .views import (can_see, catalog, current_user_can, data_view, device_or_404, ensure_visible, get_or_404,
+                    shown_components)
 
 bp = Blueprint("devices", __name__)
 
 
 @data_view(bp, "/devices", "devices.html")
 def device_list() -> dict:
+    """The devices the visitor may see, a page at a time."""
+    from flask_login import current_user
+    from bomcat.catalog.visibility import public_devices, signed_in
+    query = select(Device).order_by(Device.maker, Device.model, Device.id)
+    if not signed_in(current_user):
+        query = query.where(public_devices())
     with catalog().session() as session:
-        devices = [d for d in session.scalars(select(Device).order_by(Device.maker, Device.model)) if can_see(d)]
-        return {"devices": [device_summary(d) for d in devices]}
+        devices, pages = paged(session, query)
+        device_counts(devices)
+        return {"devices": [device_summary(d) for d in devices], "pagination": pages}
 
 
 @data_view(bp, "/devices/<slug>", "device.html", csv_rows=lambda data: data["bom"])
@@ -27,12 +39,20 @@ def device_page(slug: str) -> dict:
     with catalog().session() as session:
         device = device_or_404(session, slug)
         ensure_visible(device, f"device {slug!r}")
-        components = [c for c in device.components if can_see(c)]
+        # A device's rows in a bounded number of queries, whatever its size: its visible components
+        # with what their rows show, and its photos with the regions the visibility policy looks at.
+        components = shown_components(session, Component.device_id == device.id)
+        awaiting = session.scalar(select(func.count(Component.id)).where(
+            Component.device_id == device.id, Component.status == ComponentStatus.proposed))
+        photos = select(Photo).where(Photo.device_id == device.id).order_by(Photo.id).options(selectinload(Photo.derived))
+        if not signed_in(current_user):
+            photos = photos.where(public_photos())  # the policy's SQL form: no region loaded to decide
+        photos = session.scalars(photos)
         return {"device": device_detail(device),
                 **supplier_summary(components),
                 "components": [component_row(c) for c in components],
-                "awaiting_review": sum(1 for c in device.components if c.status.value == "proposed"),
-                "photos": [photo_dict(p) for p in device.photos if can_see(p)],
+                "awaiting_review": awaiting,
+                "photos": [photo_dict(p) for p in photos],
                 "bom": [bom_row(c) for c in components]}
 
 

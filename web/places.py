@@ -6,14 +6,14 @@ from collections import OrderedDict
 
 from flask import Blueprint, abort, url_for
 
-from sqlalchemy import select
+from sqlalchemy import distinct, func, select
 
-from bomcat.catalog.models import Component, Device
+from bomcat.catalog.models import Component, Device, Manufacturer
 from bomcat.catalog.records import slugify
 
 from .serialize import device_summary, maker_url
 from .suppliers import suppliers_of
-from .views import can_see, catalog, data_view, shown_components
+from .views import can_see, catalog, data_view, shown_components, shown_components_query
 
 bp = Blueprint("places", __name__)
 UNKNOWN = "country unknown"
@@ -29,14 +29,19 @@ def country_url(country: str) -> str:
 
 @data_view(bp, "/countries", "countries.html")
 def country_list() -> dict:
+    """Suppliers' countries with what the visitor may see of them, counted in SQL."""
+    shown = (shown_components_query(Component.manufacturer_id.is_not(None), load=False).order_by(None)
+             .join(Manufacturer, Component.manufacturer_id == Manufacturer.id))
     with catalog().session() as session:
-        groups: dict[str, list[Component]] = {}
-        for c in shown_components(session, Component.manufacturer_id.is_not(None)):
-            groups.setdefault(country_of(c), []).append(c)
-        rows = [{"country": country, "url": country_url(country), "components": len(cs),
-                 "manufacturers": len({c.manufacturer_id for c in cs}), "devices": len({c.device_id for c in cs}),
-                 "device_makers": sorted({c.device.maker for c in cs})}
-                for country, cs in groups.items()]
+        counts = session.execute(shown.with_only_columns(
+            Manufacturer.country, func.count(Component.id), func.count(distinct(Component.manufacturer_id)),
+            func.count(distinct(Component.device_id))).group_by(Manufacturer.country)).all()
+        makers: dict[str, set[str]] = {}
+        for country, maker in session.execute(shown.with_only_columns(Manufacturer.country, Device.maker).distinct()):
+            makers.setdefault(country or UNKNOWN, set()).add(maker)
+        rows = [{"country": country or UNKNOWN, "url": country_url(country or UNKNOWN), "components": n,
+                 "manufacturers": m, "devices": d, "device_makers": sorted(makers.get(country or UNKNOWN, ()))}
+                for country, n, m, d in counts]
         return {"countries": sorted(rows, key=lambda r: (-r["components"], r["country"]))}
 
 

@@ -3,23 +3,25 @@ and the pages of the manufacturers and devices whose names match."""
 from __future__ import annotations
 
 from flask import Blueprint, request, url_for
-from sqlalchemy import select
+from sqlalchemy import func, or_, select
 
 from bomcat.catalog.models import Component, Device, Manufacturer
 from bomcat.catalog.records import slugify
 from bomcat.catalog.resolver import knowledge
-from bomcat.catalog.search import search_components
+from bomcat.catalog.search import matching_components
 
-from .serialize import component_row, device_summary
-from .views import can_see, catalog, data_view, shown_components
+from .paging import paged
+from .serialize import component_row, device_counts, device_summary
+from .views import catalog, data_view, shown_components_query
 
 bp = Blueprint("search", __name__)
 MAX_PAGES = 12   # manufacturer and device links shown above the components
+RESULTS_PAGE = 50
 
 
 def matching_manufacturers(session, query: str) -> list[dict]:
     """Knowledge-base companies whose name or an alias contains the query (every one has a page),
-    exact and leading matches first, each with the components this viewer may see."""
+    exact and leading matches first, each with the components this viewer may see (counted in SQL)."""
     needle = query.casefold()
     if len(needle) < 2:
         return []
@@ -32,29 +34,45 @@ def matching_manufacturers(session, query: str) -> list[dict]:
     hits = [m for *_, m in sorted(hits, key=lambda h: h[:2])[:MAX_PAGES]]
     ids = dict(session.execute(select(Manufacturer.name, Manufacturer.id)
                                .where(Manufacturer.name.in_([m.name for m in hits]))).all())
-    shown = shown_components(session, Component.manufacturer_id.in_(list(ids.values()))) if ids else []
+    counts = {}
+    if ids:
+        shown = shown_components_query(Component.manufacturer_id.in_(list(ids.values())), load=False).order_by(None)
+        counts = dict(session.execute(shown.with_only_columns(Component.manufacturer_id, func.count(Component.id))
+                                      .group_by(Component.manufacturer_id)).all())
     return [{"name": m.name, "country": m.country, "url": url_for("suppliers.manufacturer_page", slug=slugify(m.name)),
-             "components": sum(1 for c in shown if c.manufacturer_id == ids.get(m.name))} for m in hits]
+             "components": counts.get(ids.get(m.name), 0)} for m in hits]
 
 
 def matching_devices(session, query: str) -> list[dict]:
-    needle = query.casefold()
-    found = [d for d in session.scalars(select(Device).order_by(Device.maker, Device.model))
-             if needle in " ".join(filter(None, (d.slug, d.title, d.maker, d.model, d.variant))).casefold()]
-    return [device_summary(d) for d in found if can_see(d)][:MAX_PAGES]
+    """The first devices (as many as MAX_PAGES) the visitor may see whose names contain the query."""
+    from flask_login import current_user
+    from bomcat.catalog.visibility import public_devices, signed_in
+    needle = "%" + query.casefold().replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_") + "%"
+    named = or_(*(func.lower(column).like(needle, escape="\\")
+                  for column in (Device.slug, Device.maker, Device.model, Device.variant)),
+                func.lower(Device.maker + " " + Device.model).like(needle, escape="\\"))
+    found = select(Device).where(named).order_by(Device.maker, Device.model, Device.id).limit(MAX_PAGES)
+    if not signed_in(current_user):
+        found = found.where(public_devices())
+    devices = list(session.scalars(found))
+    device_counts(devices)
+    return [device_summary(d) for d in devices]
 
 
 @data_view(bp, "/search", "search.html")
 def search_page() -> dict:
+    """Components whose text holds the query, a page at a time, and the manufacturers and devices named like it."""
     query = (request.args.get("q") or "").strip()
-    results, manufacturers, devices = [], [], []
+    results, manufacturers, devices, pages = [], [], [], None
     if query:
         with catalog().session() as session:
-            for c in search_components(session, query):
-                if can_see(c):
-                    row = component_row(c)
-                    row["device"] = device_summary(c.device)
-                    results.append(row)
+            where = matching_components(query, session.get_bind().dialect.name)
+            found, pages = paged(session, shown_components_query(where), per_page=RESULTS_PAGE)
+            device_counts(c.device for c in found)
+            for c in found:
+                row = component_row(c)
+                row["device"] = device_summary(c.device)
+                results.append(row)
             manufacturers = matching_manufacturers(session, query)
             devices = matching_devices(session, query)
-    return {"q": query, "results": results, "manufacturers": manufacturers, "devices": devices}
+    return {"q": query, "results": results, "manufacturers": manufacturers, "devices": devices, "pagination": pages}

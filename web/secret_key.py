@@ -10,7 +10,7 @@ import secrets
 import stat
 from pathlib import Path
 
-from bomcat.catalog.errors import ConfigurationError
+from bomcat.errors import ConfigurationError
 
 MIN_LENGTH = 32
 KEY_FILE = "secret_key"

@@ -10,8 +10,9 @@ from bomcat.catalog.models import Component, Manufacturer
 from bomcat.catalog.records import slugify
 from bomcat.catalog.resolver import knowledge
 
-from .serialize import component_row, device_summary, outreach_dict
-from .views import can_see, catalog, current_user_can, data_view, shown_components
+from .serialize import component_row, device_counts, device_summary, outreach_dict
+from .paging import paged
+from .views import can_see, catalog, current_user_can, data_view, shown_components_query
 
 bp = Blueprint("suppliers", __name__)
 
@@ -60,14 +61,16 @@ def manufacturer_info_or_404(slug: str):
 
 @data_view(bp, "/manufacturers", "manufacturers.html")
 def manufacturer_list() -> dict:
+    """Every manufacturer with a part the visitor may see: its components and devices counted in SQL."""
+    from sqlalchemy import distinct, func
+    query = shown_components_query(Component.manufacturer_id.is_not(None), load=False).order_by(None)
+    counts = query.with_only_columns(Component.manufacturer_id, func.count(Component.id),
+                                     func.count(distinct(Component.device_id))).group_by(Component.manufacturer_id)
     with catalog().session() as session:
-        by_maker: dict[int, list[Component]] = {}
-        for c in shown_components(session, Component.manufacturer_id.is_not(None)):
-            by_maker.setdefault(c.manufacturer_id, []).append(c)
-        rows = [{"name": cs[0].manufacturer.name, "country": cs[0].manufacturer.country, "components": len(cs),
-                 "devices": len({c.device_id for c in cs}),
-                 "url": url_for("suppliers.manufacturer_page", slug=slugify(cs[0].manufacturer.name))}
-                for cs in by_maker.values()]
+        found = {m: (n, d) for m, n, d in session.execute(counts)}
+        makers = session.scalars(select(Manufacturer).where(Manufacturer.id.in_(list(found))))
+        rows = [{"name": m.name, "country": m.country, "components": found[m.id][0], "devices": found[m.id][1],
+                 "url": url_for("suppliers.manufacturer_page", slug=slugify(m.name))} for m in makers]
         return {"manufacturers": sorted(rows, key=lambda r: r["name"].casefold())}
 
 
@@ -79,7 +82,8 @@ def manufacturer_page(slug: str) -> dict:
     family = [m.name for m in kb.manufacturers.values() if any(s["name"] == info.name for s in kb.lineage(m.name))]
     with catalog().session() as session:
         ids = list(session.scalars(select(Manufacturer.id).where(Manufacturer.name.in_(family))))
-        components = shown_components(session, Component.manufacturer_id.in_(ids))
+        components, pages = paged(session, shown_components_query(Component.manufacturer_id.in_(ids)))
+        device_counts(c.device for c in components)
         devices: "OrderedDict[int, dict]" = OrderedDict()
         for c in components:
             entry = devices.setdefault(c.device_id, {"device": device_summary(c.device), "components": []})
@@ -97,4 +101,4 @@ def manufacturer_page(slug: str) -> dict:
                                  "note": info.note, "aliases": info.aliases,
                                  "lineage": kb.lineage(info.name),
                                  "predecessors": [n for n in family if n != info.name]},
-                "devices": list(devices.values())}
+                "devices": list(devices.values()), "pagination": pages}

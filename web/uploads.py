@@ -9,8 +9,8 @@ from sqlalchemy import select
 import datetime as dt
 
 from bomcat.catalog.models import Device, Role, Upload, UploadStatus, utcnow
-from bomcat.images.ingest import ingest_photo
-from bomcat.jobs import set_status, stage_upload, submit
+from bomcat.pipeline.ingest import ingest_photo
+from bomcat.pipeline.jobs import set_status, stage_upload, submit
 
 from .auth import requires
 from .serialize import device_summary, upload_dict

@@ -9,7 +9,7 @@ from flask import Blueprint, Flask, abort, current_app, jsonify, render_template
 from werkzeug.exceptions import HTTPException
 
 from bomcat.catalog.db import Catalog
-from bomcat.catalog.errors import CatalogError
+from bomcat.errors import CatalogError
 
 
 def catalog() -> Catalog:
@@ -36,21 +36,29 @@ def ensure_visible(thing, what: str) -> None:
         abort(404, f"no {what}")
 
 
-def shown_components(session, *where) -> list:
-    """Every component the current visitor may see across the catalog, in one query (the SQL form of
-    the visibility policy), with what the pages draw on loaded."""
+def shown_components_query(*where, load: bool = True):
+    """The components the current visitor may see across the catalog, as one query (the SQL form of the
+    visibility policy), with what the pages draw on loaded alongside, in catalog order."""
     from flask_login import current_user
     from sqlalchemy import select
     from sqlalchemy.orm import selectinload
-    from bomcat.catalog.models import Component, Device, Region
+    from bomcat.catalog.models import Component, Device, Region, Review, Verdict
     from bomcat.catalog.visibility import public_components, signed_in
-    query = (select(Component).join(Device).where(*where)
-             .options(selectinload(Component.manufacturer), selectinload(Component.device),
-                      selectinload(Component.reviews), selectinload(Component.region).selectinload(Region.crops))
-             .order_by(Component.device_id, Component.id))
+    query = select(Component).join(Device).where(*where).order_by(Component.device_id, Component.id)
+    if load:
+        # Of the review log, a row shows who verified it and when: only the verifications are loaded.
+        query = query.options(selectinload(Component.manufacturer), selectinload(Component.device),
+                              selectinload(Component.reviews.and_(Review.verdict == Verdict.verified)),
+                              selectinload(Component.region).options(selectinload(Region.crops),
+                                                                     selectinload(Region.photo)))
     if not signed_in(current_user):
         query = query.where(public_components())
-    return list(session.scalars(query))
+    return query
+
+
+def shown_components(session, *where) -> list:
+    """Every component `shown_components_query` names (for lists that cannot grow past one device)."""
+    return list(session.scalars(shown_components_query(*where)))
 
 
 def get_or_404(session, model, key, what: str):

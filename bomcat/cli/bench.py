@@ -6,54 +6,17 @@ from __future__ import annotations
 import csv
 import json
 import os
-import re
 import statistics
 import time
-from functools import lru_cache
 from pathlib import Path
 from typing import Callable, Optional
 
 import click
-from rapidfuzz.distance import Levenshtein
 
+from bomcat.scoring import (match_boxes, naive_manufacturer, naive_part, part_right,
+                            same_maker, score_resolver)
 
-def reduce_pn(text: Optional[str]) -> str:
-    return re.sub(r"[^A-Z0-9]", "", (text or "").upper())
-
-
-def part_right(reference: str, answer: Optional[str]) -> bool:
-    ref = reduce_pn(reference)
-    return bool(ref) and reduce_pn(answer).startswith(ref)
-
-
-def same_maker(reference: str, answer: Optional[str]) -> bool:
-    return (reference or "").strip().casefold() == (answer or "").strip().casefold()
-
-
-@lru_cache(maxsize=1)
-def _names_printed() -> dict[str, str]:
-    from bomcat.catalog.resolver import knowledge
-    out: dict[str, str] = {}
-    for m in knowledge.load().manufacturers.values():
-        for n in (m.name, *m.aliases, *m.logos):
-            out.setdefault(re.sub(r"[^A-Z0-9]", "", n.upper()), m.name)
-    return out
-
-
-def naive_manufacturer(text: str) -> Optional[str]:
-    """The anchor's rule: a manufacturer name (or alias) printed as a word of the marking."""
-    names = _names_printed()
-    for word in re.split(r"[\s|]+", text):
-        key = re.sub(r"[^A-Z0-9]", "", word.upper())
-        if key and key in names:
-            return names[key]
-    return None
-
-
-def naive_part(text: str) -> Optional[str]:
-    """The anchor's rule: the longest token mixing letters and digits."""
-    tokens = [t for t in re.split(r"[\s|]+", text) if re.search(r"[A-Za-z]", t) and re.search(r"\d", t)]
-    return max(tokens, key=len) if tokens else None
+from .common import BomcatError, open_catalog_from
 
 
 @click.group()
@@ -88,18 +51,6 @@ def _best_rate(system: Callable[[str], dict], markings: list[str], rounds: int =
                 system(marking)
         best = max(best, repeats * len(markings) / (time.perf_counter() - t0))
     return best
-
-
-def score_resolver(rows: list[dict], answers: list[dict]) -> dict:
-    """Manufacturer, part number and both right; precision and count of answers with confidence >= 0.9."""
-    maker = [same_maker(r["manufacturer"], a["manufacturer"]) for r, a in zip(rows, answers)]
-    part = [part_right(r["part_number"], a["part_number"]) for r, a in zip(rows, answers)]
-    confident = [m and p for m, p, a in zip(maker, part, answers) if a["confidence"] >= 0.9]
-    n = max(1, len(rows))
-    return {"n": len(rows), "manufacturer": f"{sum(maker) / n:.3f}", "part_number": f"{sum(part) / n:.3f}",
-            "both": f"{sum(m and p for m, p in zip(maker, part)) / n:.3f}",
-            "precision@0.9": f"{sum(confident) / len(confident):.3f}" if confident else "n/a",
-            "answers@0.9": len(confident)}
 
 
 @bench.command("resolver")
@@ -148,13 +99,6 @@ def bench_resolver(tsv: tuple[str, ...], first: int, errors: bool, as_json: bool
            ["set", "system", "n", "manufacturer", "part_number", "both", "precision@0.9", "answers@0.9", "markings/s"])
 
 
-def character_error_rate(reference: str, hypothesis: str) -> float:
-    """Levenshtein distance over the reference length; lines joined by '|', spaces and case ignored."""
-    ref = re.sub(r"\s+", "", reference.upper())
-    hyp = re.sub(r"\s+", "", hypothesis.upper())
-    return Levenshtein.distance(ref, hyp) / max(1, len(ref))
-
-
 @bench.command("ocr")
 @click.argument("directory", type=click.Path(file_okay=False))
 @click.option("--errors", is_flag=True, help="Print each crop's reading (not on crops you keep for validation).")
@@ -162,7 +106,7 @@ def character_error_rate(reference: str, hypothesis: str) -> float:
               help="Also score the first N crops and the ones added after them apart.")
 def bench_ocr(directory: str, errors: bool, first: int) -> None:
     """Score OCR on DIRECTORY/labels.csv (file, lines, part_number, manufacturer, rotation)."""
-    from bomcat.ocr.bench import run_ocr_bench
+    from bomcat.pipeline.ocr_bench import run_ocr_bench
     rows = _read_rows(Path(directory) / "labels.csv", ",")
     report = run_ocr_bench(Path(directory), rows, verbose=errors, first=first)
     click.echo(f"OCR benchmark on {directory} ({len(rows)} crops; crops {first + 1}- were added to measure "
@@ -214,7 +158,7 @@ def bench_detect(directory: str, model: str | None, clicks: bool) -> None:
             found = [b.hull() for b in run(images[name])]
             seconds.append(time.perf_counter() - t0)
             found_total += len(found)
-            matched += _match_boxes(boxes, found)
+            matched += match_boxes(boxes, found)
         report.append({"system": system, "recall": f"{matched / total:.3f}",
                        "precision": f"{matched / max(1, found_total):.3f}", "found": found_total,
                        "matched": matched, "s/photo": f"{statistics.median(seconds):.2f}"})
@@ -243,18 +187,6 @@ def _bench_clicks(directory: str, truth: dict, images: dict, model: Path, seed: 
              "s/click": f"{statistics.median(seconds):.2f}"}], ["system", "boxed", "chips", "s/click"])
 
 
-def _match_boxes(truth: list[tuple[float, ...]], found: list[tuple[float, ...]]) -> int:
-    """Greedy one-to-one matches at IoU >= 0.5 (each found box counts for one chip at most)."""
-    from bomcat.images.geometry import iou_xywh
-    unused, matched = list(found), 0
-    for box in truth:
-        best = max(unused, key=lambda f: iou_xywh(box, f), default=None)
-        if best is not None and iou_xywh(box, best) >= 0.5:
-            matched += 1
-            unused.remove(best)
-    return matched
-
-
 @bench.command("ingest")
 @click.option("--chips", default=10, show_default=True, help="Packages on the rendered board.")
 @click.option("--size", default="4000x3000", show_default=True, help="Board photo size (12 MP by default).")
@@ -262,10 +194,10 @@ def bench_ingest(chips: int, size: str) -> None:
     """Time the whole ingest of one rendered board photo (store, detect, crop, OCR, resolve)."""
     import tempfile
 
-    from bomcat.catalog.db import open_catalog
+    from bomcat.pipeline import open_catalog
     from bomcat.catalog.records import create_device
     from bomcat.demo import BOARDS, render_jpeg
-    from bomcat.images.ingest import ingest_photo
+    from bomcat.pipeline.ingest import ingest_photo
 
     width, height = (int(v) for v in size.lower().split("x"))
     pool = [c for board in BOARDS for c in board]
@@ -294,7 +226,7 @@ def bench_hostile(timeout: float) -> None:
     """Throw a hostile corpus (bombs, truncated, polyglot, mislabelled and strip images, CMYK, 16-bit,
     EXIF-rotated and multi-frame photos, hostile file names and field values), made here, at the real
     server on a throwaway catalog (BOMCAT_HOME when set), and check the photo store afterwards."""
-    from .hostile import EXPECTED, run
+    from bomcat.hostile import EXPECTED, run
 
     def echo(outcome) -> None:
         expected = f" (expected {EXPECTED[outcome.expected]})" if outcome.expected else ""
@@ -324,10 +256,50 @@ def bench_hostile(timeout: float) -> None:
 def bench_load(seconds: float, uploaders: int, readers: int, photos_each: int, database_url: Optional[str]) -> None:
     """Start the real server on a throwaway catalog (BOMCAT_HOME when set) and drive uploaders and
     readers against it; afterwards every acknowledged upload must be in the catalog."""
-    from .load import run
+    from bomcat.load import run
     home = os.environ.get("BOMCAT_HOME")
     r = run(Path(home) if home else None, database_url, seconds, uploaders, readers, click.echo, photos_each)
     click.echo(f"uploads {r['uploads']} acknowledged {r['acknowledged']} (median {r['upload_p50_ms']} ms), "
                f"reads {r['reads']}, unanswered {r['no_answer']}")
     click.echo(f"requests {r['requests']} 5xx {r['5xx']} locked {r['locked']} lost {r['lost']} "
                f"p50 {r['p50_ms']} ms p95 {r['p95_ms']} ms")
+
+
+@bench.command("catalog")
+@click.option("--devices", default=10000, show_default=True, help="Devices to add (about 30 components each).")
+@click.option("--seed", default=1, show_default=True)
+@click.pass_context
+def bench_catalog(ctx, devices: int, seed: int) -> None:
+    """Add a large, realistic catalog to the catalog in BOMCAT_HOME (or --db): devices with placeholder
+    photos, components drawn from the knowledge base's real example markings, reviews, outreach."""
+    import sys
+
+    from bomcat.catalog_bench import generate, progress_bar
+    catalog = open_catalog_from(ctx)
+    t0 = time.perf_counter()
+    with progress_bar(devices, sys.stderr.isatty()) as bar:
+        counts = generate(catalog, devices, seed=seed, progress=bar.update)
+    seconds = time.perf_counter() - t0
+    click.echo(f"catalog benchmark: {catalog.engine.dialect.name}, {seconds:.0f} s "
+               f"({counts['components'] / max(seconds, 1e-9):,.0f} components/s)")
+    _table([{k: f"{v:,}" for k, v in counts.items()}], list(counts))
+
+
+@bench.command("web")
+@click.option("--requests", "rounds", default=200, show_default=True, help="Requests per kind of page.")
+@click.pass_context
+def bench_web(ctx, rounds: int) -> None:
+    """Time pages of the real server on the catalog in BOMCAT_HOME (or --db) that `bench catalog` built:
+    p50 and p95 per kind of page, beside a naive one-query-per-row reading of the same device."""
+    from bomcat.catalog.db import bomcat_home
+    from bomcat.catalog_bench import BIG_DEVICE
+    from bomcat.web_bench import run, summary_line
+    try:
+        timings, anchor = run(bomcat_home(ctx.obj["home"]), ctx.obj["db"], rounds, BIG_DEVICE)
+    except LookupError as exc:
+        raise BomcatError(str(exc)) from exc
+    _table([t.as_row() for t in (*timings, anchor)], ["page", "requests", "failures", "p50 ms", "p95 ms"])
+    for t in timings:
+        for failure in t.failures[:5]:
+            click.echo(f"failed: {failure}")
+    click.echo(summary_line(timings))

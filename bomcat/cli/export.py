@@ -8,7 +8,7 @@ from pathlib import Path
 
 import click
 
-from bomcat.cli import BomcatError, emit, open_catalog_from
+from .common import BomcatError, emit, open_catalog_from
 
 
 class DefaultGroup(click.Group):
@@ -87,7 +87,7 @@ def export_site(ctx, directory: Path, force: bool, as_json: bool) -> None:
 def export_boxes(ctx, directory: Path, force: bool, as_json: bool) -> None:
     """Write every fully reviewed photo (upright) and its confirmed chip boxes (boards.csv) into
     DIRECTORY: what `bomcat bench detect DIR` scores and `bomcat train detector --photos DIR` learns from."""
-    from bomcat.catalog.detector_data import write_detector_examples
+    from bomcat.pipeline.detector_data import write_detector_examples
     refuse_non_empty(directory, force)
     summary = write_detector_examples(open_catalog_from(ctx.find_root()), directory)
     emit(summary, as_json, f"{directory}: {summary['photos']} reviewed photos, {summary['chips']} chip boxes")

@@ -15,7 +15,7 @@ from sqlalchemy import select
 from bomcat.catalog.db import Catalog
 from bomcat.catalog.models import DerivedImage, Photo, Upload, UploadStatus
 
-from .store import sha256_hex
+from bomcat.images.store import sha256_hex
 
 WAITING = (UploadStatus.queued, UploadStatus.detecting, UploadStatus.reading, UploadStatus.failed)
 

@@ -13,7 +13,7 @@ from typing import Optional
 import cv2
 import numpy as np
 from bomcat.catalog.db import Catalog
-from bomcat.catalog.errors import CatalogError
+from bomcat.errors import CatalogError
 from bomcat.catalog.models import (
     ComponentStatus,
     Photo,
@@ -25,12 +25,13 @@ from bomcat.catalog.models import (
 from bomcat.catalog.records import apply_review, propose_component, repropose_component
 from bomcat.catalog.values import limit_of, text_value
 from bomcat.ocr.engines import DEFAULT_ENGINE
+from bomcat.catalog.resolver import default_resolver
 from bomcat.ocr.read import ChipReading, read_chip
 from sqlalchemy.orm import Session
 
-from .geometry import RotatedBox
+from bomcat.images.geometry import RotatedBox
 from .ingest import reading_comment, save_crop, save_reading
-from .store import StoreTransaction
+from bomcat.images.store import StoreTransaction
 
 MIN_SIDE = 8.0
 
@@ -85,7 +86,7 @@ def _cut_and_read(catalog: Catalog, session: Session, files: StoreTransaction, r
     """A new evidence crop for the region's box, read; earlier crops and readings stay."""
     name = f"crop-r{region.id}-e{len(region.events) + 1}"
     crop = save_crop(session, files, region.photo, region, _upright_pixels(catalog, region.photo), box, name)
-    chip = read_chip(crop, engines=engines)
+    chip = read_chip(crop, default_resolver(), engines=engines)
     save_reading(session, files, region.photo, region, crop, chip, name)
     return chip
 
@@ -101,7 +102,7 @@ def _comment(chip: ChipReading, by: str, what: str) -> str:
 def box_at_point(catalog: Catalog, photo_id: int, at: object) -> dict:
     """The box of the package under a point of the photo's upright image (`at` = [x, y]), as region
     values; a clear refusal when the point is not a point or not on a package."""
-    from .click import box_at
+    from bomcat.images.click import box_at
     if not (isinstance(at, (list, tuple)) and len(at) == 2 and
             all(isinstance(v, (int, float)) and not isinstance(v, bool) and math.isfinite(v) for v in at)):
         raise RegionError("'at' must be a point [x, y] in the upright image's pixels")

@@ -30,8 +30,9 @@ from typing import Optional
 
 from sqlalchemy import select
 
-from bomcat.catalog.db import Catalog, open_catalog
-from bomcat.catalog.errors import CatalogError
+from bomcat.catalog.db import Catalog
+from bomcat.pipeline import open_catalog
+from bomcat.errors import CatalogError
 from bomcat.catalog.models import Upload, UploadStatus, utcnow
 from bomcat.images import photo as photo_io
 
@@ -56,7 +57,7 @@ def stage_upload(catalog: Catalog, device_slug: str, data: bytes, filename: str,
         photo_io.open_image(data, display)
     except photo_io.BadPhoto as exc:
         raise UploadRefused.because(exc) from None
-    from bomcat.images.ingest import IngestError, evidence_of, find_device
+    from bomcat.pipeline.ingest import IngestError, evidence_of, find_device
     from bomcat.images.store import sha256_hex
     with catalog.session() as session:
         try:
@@ -85,7 +86,7 @@ def set_status(catalog: Catalog, upload_id: int, status: UploadStatus, detail: O
 
 def process_upload(catalog: Catalog, upload_id: int) -> UploadStatus:
     """Ingest one staged upload, reporting each stage on its row; never raises for a bad photo."""
-    from bomcat.images.ingest import IngestError, ingest_photo
+    from bomcat.pipeline.ingest import IngestError, ingest_photo
     with catalog.session() as session:
         upload = session.get(Upload, upload_id)
         if upload is None or upload.status is UploadStatus.done:

@@ -37,7 +37,7 @@ def import_knowledge(shared: Optional[str], kicad_dir: Optional[str], out: Optio
     """Derive makers, known parts, patterns and codes from every source that is here."""
     from bomcat.catalog.importers import OUT, import_all
     from bomcat.catalog.importers.kicad import DEFAULT_DIR
-    from .cli import BomcatError
+    from .common import BomcatError
     shared_path = Path(shared) if shared else (DEFAULT_SHARED if DEFAULT_SHARED.is_dir() else None)
     kicad_path = Path(kicad_dir) if kicad_dir else (DEFAULT_DIR if DEFAULT_DIR.is_dir() else None)
     for given, path in ((shared, shared_path), (kicad_dir, kicad_path)):
@@ -61,7 +61,7 @@ def validation_set(out: str, shared: str, leave_out: tuple[str, ...]) -> None:
     import csv
     from bomcat.catalog.importers import curated_names, gbhwdb
     from bomcat.catalog.importers.tables import Imported
-    from .cli import BomcatError
+    from .common import BomcatError
     folder = Path(shared) / "gbhwdb"
     if not folder.is_dir():
         raise BomcatError(f"{folder}: no such folder")

@@ -25,9 +25,9 @@ from sqlalchemy.orm import Session, selectinload
 from bomcat.images.boxes_file import BOXES_FILE
 from bomcat.images.geometry import RotatedBox
 
-from .db import Catalog
-from .export import spreadsheet_safe
-from .models import Component, ComponentStatus, Photo, Region
+from bomcat.catalog.db import Catalog
+from bomcat.catalog.export import spreadsheet_safe
+from bomcat.catalog.models import Component, ComponentStatus, Photo, Region
 
 COLUMNS = ["file", "x", "y", "w", "h", "part_number", "manufacturer", "photo_sha256", "region_id"]
 

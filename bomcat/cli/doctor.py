@@ -1,5 +1,5 @@
 """`bomcat doctor`: is the catalog whole? The database's own checks (SQLite's integrity and
-foreign-key checks) and the photo store against the rows (`images/audit.py`); with `--repair`,
+foreign-key checks) and the photo store against the rows (`pipeline/audit.py`); with `--repair`,
 the files an ingest killed mid-photo left behind are removed. Evidence that is missing or damaged is
 reported, never 'repaired'."""
 from __future__ import annotations
@@ -25,8 +25,8 @@ def doctor(ctx: click.Context, repair: bool, grace_minutes: float, as_json: bool
     """Check the catalog database and the photo store agree and are intact; --repair removes what a
     killed ingest left behind."""
     from bomcat.catalog.db import check_database
-    from bomcat.images.audit import audit_store, repair_store
-    from .cli import emit, open_catalog_from
+    from bomcat.pipeline.audit import audit_store, repair_store
+    from .common import emit, open_catalog_from
     catalog = open_catalog_from(ctx)
     removed = repair_store(catalog, older_than=grace_minutes * 60) if repair else []
     database = check_database(catalog.engine)

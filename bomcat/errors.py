@@ -1,6 +1,6 @@
 """Refusals that carry their own HTTP status and exit code (the way Datasette's errors carry
 `status` and OCRmyPDF's carry `exit_code`): the web app's one error handler (`web/views.py`) and the
-command line (`bomcat/cli.py`) map them by type and by these attributes, never by reading the
+command line (`bomcat/cli/common.py`) map them by type and by these attributes, never by reading the
 message. A kind of refusal is a subclass; where one kind can mean several statuses (an ingest
 refused because the device is unknown, or because the photo is too large), the raising site says
 which, or `because()` takes the status of the refusal it wraps."""

@@ -20,7 +20,7 @@ from typing import Callable, Optional, Sequence
 
 import numpy as np
 from bomcat.catalog.db import Catalog
-from bomcat.catalog.errors import CatalogError
+from bomcat.errors import CatalogError
 from bomcat.catalog.models import (
     Component,
     DerivedImage,
@@ -33,15 +33,16 @@ from bomcat.catalog.models import (
 from bomcat.catalog.records import propose_component
 from bomcat.ocr.engines import DEFAULT_ENGINE
 from bomcat.ocr.preprocess import turn
+from bomcat.catalog.resolver import default_resolver
 from bomcat.ocr.read import ChipReading, read_chip
 from PIL import Image
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from . import photo as photo_io
-from .detect import detect_chips
-from .geometry import RotatedBox, crop_rotated
-from .store import StoreTransaction, sha256_hex
+from bomcat.images import photo as photo_io
+from bomcat.images.detect import detect_chips
+from bomcat.images.geometry import RotatedBox, crop_rotated
+from bomcat.images.store import StoreTransaction, sha256_hex
 
 THUMBNAIL_SIZE = 480
 MAX_REGIONS = 60
@@ -178,7 +179,7 @@ def save_reading(session: Session, files: StoreTransaction, photo: Photo, region
 
 def read_regions(ctx: IngestContext) -> None:
     for index, (region, crop) in enumerate(zip(ctx.regions, ctx.crops)):
-        chip = read_chip(crop, engines=ctx.engines)
+        chip = read_chip(crop, default_resolver(), engines=ctx.engines)
         ctx.readings.append(chip)
         save_reading(ctx.session, ctx.files, ctx.photo, region, crop, chip, crop_name(ctx, index))
 

@@ -10,11 +10,12 @@ from pathlib import Path
 
 import click
 
-from bomcat.bench import character_error_rate, naive_manufacturer, part_right, reduce_pn, same_maker
+from bomcat.scoring import character_error_rate, naive_manufacturer, part_right, reduce_pn, same_maker
 from bomcat.images.photo import load_upright_bgr
 
-from .engines import ENGINES, EngineUnavailable, available_engines, lines_of_words
-from .read import read_chip
+from bomcat.ocr.engines import ENGINES, EngineUnavailable, available_engines, lines_of_words
+from bomcat.catalog.resolver import default_resolver
+from bomcat.ocr.read import read_chip
 
 
 def _plain_tesseract(path: Path) -> list[str]:
@@ -41,8 +42,8 @@ def run_ocr_bench(directory: Path, rows: list[dict], verbose: bool = False, firs
     first crops and the ones added after them apart (the added ones measure generalisation)."""
     systems = {"anchor: tesseract --psm 6": _plain_tesseract, "anchor: rapidocr as shipped": _plain_rapidocr}
     for name in ENGINES:
-        systems[f"bomcat: {name}"] = (lambda p, n=name: read_chip(load_upright_bgr(p), engines=(n,)))
-    systems["bomcat: full pipeline"] = lambda p: read_chip(load_upright_bgr(p), engines=available_engines())
+        systems[f"bomcat: {name}"] = (lambda p, n=name: read_chip(load_upright_bgr(p), default_resolver(), engines=(n,)))
+    systems["bomcat: full pipeline"] = lambda p: read_chip(load_upright_bgr(p), default_resolver(), engines=available_engines())
     groups = [("all", 0, len(rows))]
     if 0 < first < len(rows):
         groups += [(f"1-{first}", 0, first), (f"{first + 1}-{len(rows)}", first, len(rows))]
