@@ -157,3 +157,20 @@ def test_users_and_tokens(runner):
     runner.env["BOMCAT_NEW_PASSWORD"] = "short"
     weak = runner("users", "add", "bob", "--role", "admin")
     assert weak.returncode != 0 and "at least 10 characters" in weak.stderr
+
+
+def test_doctor_says_which_engines_models_database_and_queue_it_found(runner):
+    import pytesseract
+    from bomcat.images.detect import MODEL_PATH
+    from bomcat.images.store import sha256_hex
+    from bomcat.ocr.engines import DEFAULT_ENGINE
+    done = runner("doctor", "--json")
+    assert done.returncode == 0, done.stderr
+    found = json_lines(done.stdout)[0]["installation"]
+    assert found["ocr_engines"]["tesseract"] == str(pytesseract.get_tesseract_version())
+    assert not found["ocr_engines"][DEFAULT_ENGINE].startswith("unavailable") and found["default_engine"] == DEFAULT_ENGINE
+    assert found["detector_model"]["sha256"] == sha256_hex(MODEL_PATH.read_bytes())
+    assert found["database"]["dialect"] == "sqlite" and found["database"]["revision"]
+    assert found["queue"] == "embedded worker process" and found["store"].endswith("photos")
+    human = runner("doctor").stdout
+    assert f"ocr engine {DEFAULT_ENGINE}:" in human and human.rstrip().endswith("the catalog is whole")
