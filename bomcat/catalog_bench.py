@@ -31,7 +31,6 @@ from bomcat.images.store import sha256_hex
 
 BIG_DEVICE = "bench-300"
 BIG_COMPONENTS = 300
-MEAN_COMPONENTS = 30
 BATCH = 100
 # Makers of the devices investigators open: cameras, routers, speakers, consoles (names only).
 DEVICE_MAKERS = ("Hikvision", "Dahua", "Uniview", "EZVIZ", "Reolink", "TP-Link", "Tenda", "Xiaomi", "Huawei",
@@ -120,7 +119,7 @@ def _add_batch(session, files, rng: random.Random, pool: list[Sample], maker_ids
             photo_rows.append({"sha256": sha, "device_id": device_id, "original_filename": f"{row['slug']}-{side}.png",
                                "media_type": "image/png", "byte_size": len(data), "width": 32, "height": 24,
                                "board": "main", "side": side, "uploaded_by": "bench", "uploaded_at": now})
-            photo_owner.append((device_id, sha, data))
+            photo_owner.append(device_id)
     photo_ids = _ids(session, Photo, photo_rows)
     # The derived images (upright copy, thumbnail, crops) of every generated photo are one shared
     # placeholder each: one file per photo (its original, each different) keeps a 10,000-device catalog
@@ -133,7 +132,7 @@ def _add_batch(session, files, rng: random.Random, pool: list[Sample], maker_ids
                     for photo_id in photo_ids for kind in ("upright", "thumbnail")]
     session.execute(insert(DerivedImage), derived_rows)
     photos_of = {}
-    for photo_id, (device_id, _sha, _data) in zip(photo_ids, photo_owner):
+    for photo_id, device_id in zip(photo_ids, photo_owner):
         photos_of.setdefault(device_id, []).append(photo_id)
     region_rows, chosen = [], []
     for device_id, row in zip(device_ids, device_rows):

@@ -5,7 +5,6 @@ anchor, the same device's rows read the naive way (one query per row) in the sam
 from __future__ import annotations
 
 import random
-import statistics
 import time
 import urllib.parse
 from dataclasses import dataclass, field
@@ -111,6 +110,3 @@ def summary_line(timings: list[Timing]) -> str:
     return (f"device_p95 {by['device'].quantile(0.95):.0f} ms search_p95 {by['search'].quantile(0.95):.0f} ms "
             f"manufacturer_p95 {by['manufacturer'].quantile(0.95):.0f} ms")
 
-
-def median_ms(timing: Timing) -> float:
-    return statistics.median(timing.seconds) * 1000 if timing.seconds else float("nan")

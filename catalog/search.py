@@ -38,6 +38,11 @@ def index_component(session: Session, component: Component) -> None:
                     {"id": component.id, "body": body})
 
 
+def like_escape(text_: str) -> str:
+    """`text_` for a LIKE pattern with backslash as the escape: its own %, _ and backslashes literal."""
+    return text_.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
+
+
 def matching_components(query: str, dialect: str) -> ColumnElement[bool]:
     """A filter on Component: those whose indexed text contains the query, folded the same way; for
     a query of any size of result, paged by the caller."""
@@ -48,8 +53,8 @@ def matching_components(query: str, dialect: str) -> ColumnElement[bool]:
         phrase = '"' + needle.replace('"', '""') + '"'
         ids = text("SELECT component_id FROM component_search WHERE component_search MATCH :q").bindparams(q=phrase)
     else:
-        escaped = needle.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
-        ids = text("SELECT component_id FROM component_search WHERE body LIKE :q").bindparams(q=f"%{escaped}%")
+        ids = text("SELECT component_id FROM component_search WHERE body LIKE :q").bindparams(
+            q=f"%{like_escape(needle)}%")
     return Component.id.in_(ids.columns(component_id=Integer))
 
 

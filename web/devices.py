@@ -6,7 +6,7 @@ from flask_login import current_user
 from sqlalchemy import func, select
 from sqlalchemy.orm import selectinload
 
-from bomcat.catalog.models import Component, ComponentStatus, Device, Photo, Role
+from bomcat.catalog.models import Component, ComponentStatus, Photo, Role
 from bomcat.catalog.visibility import public_photos, signed_in
 
 from bomcat.catalog.export import bom_row
@@ -15,7 +15,7 @@ from .paging import paged
 from .serialize import board_region, component_row, device_counts, device_detail, device_summary, photo_dict
 from .suppliers import supplier_summary
 from .views import (can_see, catalog, current_user_can, data_view, device_or_404, ensure_visible, get_or_404,
-                    shown_components)
+                    shown_components, shown_devices_query)
 
 bp = Blueprint("devices", __name__)
 
@@ -23,13 +23,8 @@ bp = Blueprint("devices", __name__)
 @data_view(bp, "/devices", "devices.html")
 def device_list() -> dict:
     """The devices the visitor may see, a page at a time."""
-    from flask_login import current_user
-    from bomcat.catalog.visibility import public_devices, signed_in
-    query = select(Device).order_by(Device.maker, Device.model, Device.id)
-    if not signed_in(current_user):
-        query = query.where(public_devices())
     with catalog().session() as session:
-        devices, pages = paged(session, query)
+        devices, pages = paged(session, shown_devices_query())
         device_counts(devices)
         return {"devices": [device_summary(d) for d in devices], "pagination": pages}
 

@@ -32,16 +32,16 @@ def country_list() -> dict:
     """Suppliers' countries with what the visitor may see of them, counted in SQL."""
     shown = (shown_components_query(Component.manufacturer_id.is_not(None), load=False).order_by(None)
              .join(Manufacturer, Component.manufacturer_id == Manufacturer.id))
+    country = func.coalesce(func.nullif(Manufacturer.country, ""), UNKNOWN)  # as country_of() names it
     with catalog().session() as session:
         counts = session.execute(shown.with_only_columns(
-            Manufacturer.country, func.count(Component.id), func.count(distinct(Component.manufacturer_id)),
-            func.count(distinct(Component.device_id))).group_by(Manufacturer.country)).all()
+            country, func.count(Component.id), func.count(distinct(Component.manufacturer_id)),
+            func.count(distinct(Component.device_id))).group_by(country)).all()
         makers: dict[str, set[str]] = {}
-        for country, maker in session.execute(shown.with_only_columns(Manufacturer.country, Device.maker).distinct()):
-            makers.setdefault(country or UNKNOWN, set()).add(maker)
-        rows = [{"country": country or UNKNOWN, "url": country_url(country or UNKNOWN), "components": n,
-                 "manufacturers": m, "devices": d, "device_makers": sorted(makers.get(country or UNKNOWN, ()))}
-                for country, n, m, d in counts]
+        for name, maker in session.execute(shown.with_only_columns(country, Device.maker).distinct()):
+            makers.setdefault(name, set()).add(maker)
+        rows = [{"country": name, "url": country_url(name), "components": n, "manufacturers": m, "devices": d,
+                 "device_makers": sorted(makers.get(name, ()))} for name, n, m, d in counts]
         return {"countries": sorted(rows, key=lambda r: (-r["components"], r["country"]))}
 
 

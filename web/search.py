@@ -8,11 +8,11 @@ from sqlalchemy import func, or_, select
 from bomcat.catalog.models import Component, Device, Manufacturer
 from bomcat.catalog.records import slugify
 from bomcat.catalog.resolver import knowledge
-from bomcat.catalog.search import matching_components
+from bomcat.catalog.search import like_escape, matching_components
 
 from .paging import paged
 from .serialize import component_row, device_counts, device_summary
-from .views import catalog, data_view, shown_components_query
+from .views import catalog, data_view, shown_components_query, shown_devices_query
 
 bp = Blueprint("search", __name__)
 MAX_PAGES = 12   # manufacturer and device links shown above the components
@@ -45,16 +45,11 @@ def matching_manufacturers(session, query: str) -> list[dict]:
 
 def matching_devices(session, query: str) -> list[dict]:
     """The first devices (as many as MAX_PAGES) the visitor may see whose names contain the query."""
-    from flask_login import current_user
-    from bomcat.catalog.visibility import public_devices, signed_in
-    needle = "%" + query.casefold().replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_") + "%"
+    needle = f"%{like_escape(query.casefold())}%"
     named = or_(*(func.lower(column).like(needle, escape="\\")
                   for column in (Device.slug, Device.maker, Device.model, Device.variant)),
                 func.lower(Device.maker + " " + Device.model).like(needle, escape="\\"))
-    found = select(Device).where(named).order_by(Device.maker, Device.model, Device.id).limit(MAX_PAGES)
-    if not signed_in(current_user):
-        found = found.where(public_devices())
-    devices = list(session.scalars(found))
+    devices = list(session.scalars(shown_devices_query(named).limit(MAX_PAGES)))
     device_counts(devices)
     return [device_summary(d) for d in devices]
 

@@ -56,6 +56,16 @@ def shown_components_query(*where, load: bool = True):
     return query
 
 
+def shown_devices_query(*where):
+    """The devices the current visitor may see, as one query (the policy's SQL form), in list order."""
+    from flask_login import current_user
+    from sqlalchemy import select
+    from bomcat.catalog.models import Device
+    from bomcat.catalog.visibility import public_devices, signed_in
+    query = select(Device).where(*where).order_by(Device.maker, Device.model, Device.id)
+    return query if signed_in(current_user) else query.where(public_devices())
+
+
 def shown_components(session, *where) -> list:
     """Every component `shown_components_query` names (for lists that cannot grow past one device)."""
     return list(session.scalars(shown_components_query(*where)))
