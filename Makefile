@@ -4,7 +4,8 @@ BOMCAT := $(VENV)/bin/bomcat
 DEMO_HOME ?= $(CURDIR)/demo-data
 HOST ?= 127.0.0.1
 PORT ?= 5000
-# pytest-xdist workers for `make test`: one per core; 0 runs the suite in this process.
+# pytest-xdist workers for `make test`: one per core; 0 runs the suite in this process. Each module's
+# tests stay on one worker, the longest modules first (tests/conftest.py).
 TEST_WORKERS ?= auto
 
 .PHONY: setup demo test test-fast bench clean
@@ -21,7 +22,7 @@ demo: setup
 
 ## The whole test suite (what .ci/run runs).
 test: setup
-	$(VENV)/bin/python -m pytest -n $(TEST_WORKERS)
+	$(VENV)/bin/python -m pytest -n $(TEST_WORKERS) --dist loadgroup
 
 ## Benchmarks against ../shared (slow; not part of the suite).
 bench: setup

@@ -18,6 +18,8 @@ from pathlib import Path
 import cv2
 import numpy as np
 
+from bomcat.settings import compute_threads
+
 from .geometry import RotatedBox, iou_xywh
 
 WORK_SIZE = 1400          # long side the detector works at, for speed and scale-invariance
@@ -57,6 +59,9 @@ _net_lock = threading.Lock()   # one cv2.dnn.Net is not safe to run from two thr
 
 @lru_cache(maxsize=4)
 def _load_net(path: str):
+    threads = compute_threads()
+    if threads:
+        cv2.setNumThreads(threads)
     return cv2.dnn.readNetFromONNX(path)
 
 

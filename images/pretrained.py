@@ -1,9 +1,10 @@
 """A start pretrained on real photos for the package detector: PP-OCRv4's text detector.
 
 Package markings are text, and a text detector has learnt from real photographs what rendered
-boards only approximate (glare, grain, lenses, real epoxy). Its weights ship inside the
-`rapidocr-onnxruntime` wheel (`models/ch_PP-OCRv4_det_infer.onnx`, a DBNet with a MobileNetV3
-backbone, about 1.17 M weights, Apache-2.0, by the PaddleOCR authors), so nothing is downloaded.
+boards only approximate (glare, grain, lenses, real epoxy). Its weights ship inside bomcat
+(`ocr/models/ch_PP-OCRv4_det_infer.onnx`, copied from the rapidocr-onnxruntime 1.4.4 wheel: a DBNet
+with a MobileNetV3 backbone, about 1.17 M weights, Apache-2.0, by the PaddleOCR authors), so nothing
+is downloaded.
 `onnx2torch` turns the ONNX graph into PyTorch modules exactly (to 1e-7) once its Constant nodes
 are initializers; training then replaces "text here" by "package body here", and the result is
 exported to ONNX again and run by OpenCV's DNN module like the small U-Net, with the same input
@@ -26,14 +27,11 @@ PPOCR_STD = (0.229, 0.224, 0.225)
 
 
 def ppocr_det_path() -> Path:
-    """The detection model inside the installed rapidocr-onnxruntime wheel."""
-    try:
-        import rapidocr_onnxruntime
-    except ImportError:
-        raise FileNotFoundError("the pretrained start needs rapidocr-onnxruntime (pip install -e .[rapidocr])") from None
-    path = Path(rapidocr_onnxruntime.__file__).parent / "models" / PPOCR_DET
+    """The detection model bomcat ships beside its OCR engine (a data file of the installation,
+    found by path: images does not import ocr)."""
+    path = Path(__file__).resolve().parent.parent / "ocr" / "models" / PPOCR_DET
     if not path.exists():
-        raise FileNotFoundError(f"{path}: not in this rapidocr-onnxruntime wheel")
+        raise FileNotFoundError(f"{path}: the PP-OCRv4 detection model is missing from this installation")
     return path
 
 

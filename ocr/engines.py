@@ -2,16 +2,20 @@
 
 An engine takes an upright image (grey or BGR numpy array) and returns the
 printed lines it sees, top to bottom, each with a confidence in [0, 1].
-Tesseract (through pytesseract) is always there; RapidOCR (PP-OCR models that
-ship inside the rapidocr-onnxruntime wheel, run on ONNX Runtime) when installed.
+Tesseract (through pytesseract) and RapidOCR (the `rapidocr` package on ONNX Runtime, with the
+PP-OCRv4 models in ocr/models/) are both dependencies; PP-OCRv6 (inside the rapidocr wheel) is
+measured, not the default.
 """
 from __future__ import annotations
 
 import functools
 from dataclasses import dataclass
+from pathlib import Path
 from typing import Protocol
 
 import numpy as np
+
+from bomcat.settings import compute_threads
 
 
 @dataclass(frozen=True)
@@ -86,19 +90,52 @@ class TesseractEngine:
 DET_UNCLIP_RATIO = 2.0
 
 
+# PP-OCRv4's text detection and recognition models, as the rapidocr-onnxruntime 1.4.4 wheel ships
+# them (Apache-2.0, by the PaddleOCR authors; ocr/models/README.md), run by the `rapidocr` 3.x
+# package. They live in bomcat itself because every rapidocr wheel that carries them declares the GUI
+# build of OpenCV, and the one that declares the headless build (3.10) carries only PP-OCRv6, which
+# reads chip markings worse through this pipeline (`bomcat bench ocr`).
+MODELS = Path(__file__).parent / "models"
+PPOCR_DET_MODEL = MODELS / "ch_PP-OCRv4_det_infer.onnx"
+PPOCR_REC_MODEL = MODELS / "ch_PP-OCRv4_rec_infer.onnx"
+
+
+def _rapidocr(params: dict | None = None):
+    """A `rapidocr` 3.x pipeline (ONNX Runtime, CPU), quiet, with the given settings."""
+    try:
+        from rapidocr import RapidOCR
+    except ImportError as exc:
+        raise EngineUnavailable(f"the rapidocr package does not import ({exc}): pip install 'rapidocr>=3.10' onnxruntime") from exc
+    threads = compute_threads()
+    if threads:
+        params = {"EngineConfig.onnxruntime.intra_op_num_threads": threads,
+                  "EngineConfig.onnxruntime.inter_op_num_threads": 1, **(params or {})}
+    return RapidOCR(params={"Global.log_level": "error", **(params or {})})
+
+
+def ppocr4(unclip_ratio: float = DET_UNCLIP_RATIO):
+    """RapidOCR with bomcat's PP-OCRv4 models: with unclip_ratio=1.6, as the 1.4.4 wheel shipped it."""
+    for model in (PPOCR_DET_MODEL, PPOCR_REC_MODEL):
+        if not model.is_file():
+            raise EngineUnavailable(f"{model}: the PP-OCRv4 model is missing from this installation")
+    return _rapidocr({"Global.use_vertical_padding": False, "Det.model_path": str(PPOCR_DET_MODEL), "Rec.model_path": str(PPOCR_REC_MODEL),
+                      "Det.unclip_ratio": unclip_ratio})
+
+
+def _sha256_head(path: Path) -> str:
+    import hashlib
+    return hashlib.sha256(path.read_bytes()).hexdigest()[:12]
+
+
 class RapidOcrEngine:
     name = "rapidocr"
 
     def __init__(self) -> None:
-        try:
-            from rapidocr_onnxruntime import RapidOCR
-            from importlib.metadata import version
-        except ImportError as exc:
-            raise EngineUnavailable("rapidocr-onnxruntime is not installed "
-                                    "(pip install 'bomcat[rapidocr]')") from exc
-        self._ocr = RapidOCR()
-        self._ocr.text_rec = LatticeRecognizer(self._ocr.text_rec)
-        self._version = f"{version('rapidocr-onnxruntime')} (PP-OCRv4 det unclip {DET_UNCLIP_RATIO}, rec)"
+        from importlib.metadata import version
+        self._ocr = ppocr4()
+        self._ocr.text_rec = LatticeRecognizer(self._ocr._load_rec_model())
+        self._version = (f"rapidocr {version('rapidocr')}, PP-OCRv4 det {_sha256_head(PPOCR_DET_MODEL)} "
+                         f"(unclip {DET_UNCLIP_RATIO}), rec {_sha256_head(PPOCR_REC_MODEL)}")
 
     @property
     def version(self) -> str:
@@ -106,10 +143,11 @@ class RapidOcrEngine:
 
     def read(self, image: np.ndarray) -> list[TextLine]:
         image = _three_channels(image)
-        # The call's keyword arguments set the detector's post-processing; all three are passed, the
-        # other two at the wheel's defaults, because the wheel resets whichever is left out.
-        result, _ = self._ocr(image, use_cls=False, unclip_ratio=DET_UNCLIP_RATIO, box_thresh=0.5, text_score=0.5)
-        return lines_of_words(image, result or [])
+        out = self._ocr(image, use_cls=False)
+        if out.boxes is None or out.txts is None or not len(out.txts):
+            return []
+        # The recognizer below carries each box's lattice in the word-results slot.
+        return lines_of_words(image, zip(out.boxes, out.txts, out.scores, (w[0] for w in out.word_results)))
 
 
 # The characters chip markings are printed in: the lattices keep only these classes (and the blank).
@@ -119,7 +157,8 @@ MARKING_CHARS = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-
 class LatticeRecognizer:
     """RapidOCR's text recognizer run as it runs itself (the same resizing and model), returning for
     each box, beside its best-path text and score, the per-column probabilities of the marking
-    characters (the CTC output the constrained decoder reads)."""
+    characters (the CTC output the constrained decoder reads), in the output's word-results slot
+    (a 1-tuple per box, kept aligned with the boxes by RapidOCR's own filtering)."""
 
     def __init__(self, inner) -> None:
         from .decode import Lattice
@@ -130,23 +169,25 @@ class LatticeRecognizer:
         self._keep = [0] + [index[c] for c in MARKING_CHARS if c in index]
         self._charset = [""] + [c for c in MARKING_CHARS if c in index]
 
-    def __call__(self, img_list, return_word_box: bool = False):
+    def __call__(self, args):
         import time
-        if isinstance(img_list, np.ndarray):
-            img_list = [img_list]
+        from rapidocr.ch_ppocr_rec.typings import TextRecOutput
+        img_list = [args.img] if isinstance(args.img, np.ndarray) else list(args.img)
         inner = self._inner
         _, height, width = inner.rec_image_shape[:3]
-        out = []
+        texts, scores, lattices = [], [], []
         start = time.perf_counter()
         for img in img_list:   # one at a time: no padding to a wider neighbour's width
             ratio = max(width / height, img.shape[1] / float(img.shape[0]))
             batch = inner.resize_norm_img(img, ratio)[np.newaxis, :].astype(np.float32)
-            preds = inner.session(batch)[0]
-            text, score = inner.postprocess_op(preds)[0][:2]
+            preds = inner.session(batch)
+            (text, score), = inner.postprocess_op(preds, False, wh_ratio_list=[ratio], max_wh_ratio=ratio)[0]
             probs = preds[0][:, self._keep]
-            out.append((text, score, self._lattice(text, probs / np.maximum(probs.sum(axis=1, keepdims=True), 1e-9),
-                                                   self._charset)))
-        return out, time.perf_counter() - start
+            texts.append(text)
+            scores.append(score)
+            lattices.append((self._lattice(text, probs / np.maximum(probs.sum(axis=1, keepdims=True), 1e-9),
+                                           self._charset),))
+        return TextRecOutput(img_list, tuple(texts), tuple(scores), tuple(lattices), time.perf_counter() - start)
 
 
 class PpOcr6Engine:
@@ -155,13 +196,9 @@ class PpOcr6Engine:
     name = "ppocr6"
 
     def __init__(self) -> None:
-        try:
-            from importlib.metadata import version
-            from rapidocr import RapidOCR
-        except ImportError as exc:
-            raise EngineUnavailable("rapidocr 3 is not installed (pip install 'rapidocr>=3.10')") from exc
-        self._ocr = RapidOCR(params={"Global.log_level": "warning"})
-        self._version = f"{version('rapidocr')} PP-OCRv6 small"
+        from importlib.metadata import version
+        self._ocr = _rapidocr()
+        self._version = f"rapidocr {version('rapidocr')}, PP-OCRv6 small (as shipped)"
 
     @property
     def version(self) -> str:
@@ -265,9 +302,10 @@ ENGINES = {"rapidocr": RapidOcrEngine, "ppocr6": PpOcr6Engine, "tesseract": Tess
 
 
 def _default_engine() -> str:
-    """RapidOCR reads real chip photos far better (bomcat bench ocr); Tesseract when it is missing."""
+    """RapidOCR reads real chip photos far better (bomcat bench ocr); Tesseract only where the
+    rapidocr package is missing (a broken installation: it is a dependency)."""
     import importlib.util
-    return "rapidocr" if importlib.util.find_spec("rapidocr_onnxruntime") else "tesseract"
+    return "rapidocr" if importlib.util.find_spec("rapidocr") else "tesseract"
 
 
 DEFAULT_ENGINE = _default_engine()

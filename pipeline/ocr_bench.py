@@ -13,7 +13,7 @@ import click
 from bomcat.scoring import character_error_rate, naive_manufacturer, part_right, reduce_pn, same_maker
 from bomcat.images.photo import load_upright_bgr
 
-from bomcat.ocr.engines import ENGINES, EngineUnavailable, available_engines, lines_of_words
+from bomcat.ocr.engines import ENGINES, EngineUnavailable, available_engines, lines_of_words, ppocr4
 from bomcat.catalog.resolver import default_resolver
 from bomcat.ocr.read import read_chip
 
@@ -26,15 +26,17 @@ def _plain_tesseract(path: Path) -> list[str]:
 
 @functools.cache
 def _shipped_rapidocr():
-    from rapidocr_onnxruntime import RapidOCR
-    return RapidOCR()
+    return ppocr4(unclip_ratio=1.6)
 
 
 def _plain_rapidocr(path: Path) -> list[str]:
-    """RapidOCR as its wheel ships it: its own recognizer, no preprocessing, no decoding."""
+    """RapidOCR with PP-OCRv4 as the rapidocr-onnxruntime wheel shipped it (its settings, its own
+    recognizer): no preprocessing, no decoding."""
     image = load_upright_bgr(path)
-    result, _ = _shipped_rapidocr()(image, use_cls=False)
-    return [line.text for line in lines_of_words(image, result or [])]
+    out = _shipped_rapidocr()(image, use_cls=False)
+    if out.boxes is None or out.txts is None:
+        return []
+    return [line.text for line in lines_of_words(image, zip(out.boxes, out.txts, out.scores))]
 
 
 def run_ocr_bench(directory: Path, rows: list[dict], verbose: bool = False, first: int = 17) -> list[dict]:

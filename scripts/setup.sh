@@ -37,25 +37,26 @@ fi
 # warning-free is tested: tests/test_packaging.py builds the wheel with warnings as errors.
 .venv/bin/python -m pip install -qq -e ".[dev]"
 
-# rapidocr-onnxruntime declares the GUI build of OpenCV; two OpenCV wheels in one
-# environment overwrite each other's cv2/. Keep only the headless build.
-if .venv/bin/python -m pip show -q opencv-python >/dev/null 2>&1; then
-    headless=$(.venv/bin/python -m pip show opencv-python-headless | awk '/^Version:/{print $2}')
-    .venv/bin/python -m pip uninstall -q -y opencv-python
-    .venv/bin/python -m pip install -q --force-reinstall --no-deps "opencv-python-headless==${headless}"
+# PyTorch, only to train the package detector (`bomcat train detector` and its test): its CPU build,
+# pinned with its local version label so that nothing else can satisfy it (the registry's default
+# build brings several GB of CUDA). pip finds it in a wheel folder of its configuration (find-links)
+# or, with TORCH_INDEX_URL=https://download.pytorch.org/whl/cpu, in PyTorch's own index. Where neither
+# has it, setup says so and goes on: the training test skips.
+TORCH_PIN="torch==2.13.0+cpu"
+if ! .venv/bin/python -c "import torch, onnx, onnx2torch" 2>/dev/null; then
+    index=()
+    [ -z "${TORCH_INDEX_URL:-}" ] || index=(--extra-index-url "$TORCH_INDEX_URL")
+    if .venv/bin/python -m pip install -q "${index[@]}" "$TORCH_PIN" "onnx>=1.15" 2>/dev/null; then
+        # onnx2torch turns the pretrained text detector the detector starts from into PyTorch modules;
+        # it declares torchvision (a CUDA build of several GB from the registry) for converters the
+        # detector never uses, so it goes in without its dependencies (images/pretrained.py stands in).
+        .venv/bin/python -m pip install -q --no-deps "onnx2torch==1.5.15"
+        echo "setup: installed PyTorch ($TORCH_PIN) and onnx2torch for detector training"
+    else
+        echo "setup: $TORCH_PIN not found (set TORCH_INDEX_URL=https://download.pytorch.org/whl/cpu);" \
+             "training the detector is unavailable and its test skips"
+    fi
 fi
-# PyTorch, only to train the package detector (`bomcat train detector` and its test): the CPU
-# build from a local wheel when the machine has one (pip's find-links folder); never the
-# registry's default build, which brings several GB of CUDA. Without it the training test skips.
-TORCH_WHEEL=$(ls "${TORCH_WHEELS:-/opt/wheels}"/torch-*+cpu-cp311-*.whl 2>/dev/null | head -1 || true)
-# onnx2torch turns the pretrained text detector the detector starts from into PyTorch modules; it
-# declares torchvision (a CUDA build of several GB from the registry) for converters the detector
-# never uses, so it goes in without its dependencies (images/pretrained.py stands in for torchvision).
-if [ -n "$TORCH_WHEEL" ] && ! .venv/bin/python -c "import torch, onnx, onnx2torch" 2>/dev/null; then
-    echo "setup: installing PyTorch (CPU build) from $TORCH_WHEEL, and onnx2torch"
-    .venv/bin/python -m pip install -q "$TORCH_WHEEL" "onnx>=1.15"
-    .venv/bin/python -m pip install -q --no-deps "onnx2torch==1.5.15"
-fi
-.venv/bin/python -c "import cv2, pytesseract; pytesseract.get_tesseract_version()" \
-    || { echo "setup: OpenCV or Tesseract is not usable" >&2; exit 1; }
+.venv/bin/python -c "from bomcat.ocr.engines import get_engine; get_engine('rapidocr'); get_engine('tesseract')" \
+    || { echo "setup: an OCR engine (RapidOCR or Tesseract) is not usable" >&2; exit 1; }
 echo "setup: ready (.venv/bin/bomcat)"

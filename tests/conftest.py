@@ -20,9 +20,31 @@ from bomcat.pipeline import open_catalog
 from bomcat.catalog.records import create_device
 from bomcat.images.synth import SyntheticChip, render_board
 
+# One thread per process for OCR and detection (bomcat/settings.py), in the suite's own workers and in
+# every process it starts: the xdist workers already fill the cores, and threads on top of them spin.
+os.environ.setdefault("BOMCAT_THREADS", "1")
+
 ROOT = Path(__file__).resolve().parents[1]
 SHARED = ROOT.parent / "shared" / "bench"
 ARTIFACTS = ROOT / "test-artifacts"
+
+
+# How `make test` shares the suite between its xdist workers (`--dist loadgroup`): a module's tests stay
+# on one worker, so its module-scoped servers and catalogs are built once; the tests on the demo catalog
+# (a session fixture that ingests three boards) form one group, so the demo is built once; and the
+# modules that take longest (measured with --durations) start first, so that none is left running alone
+# at the end while the other worker idles.
+LONGEST_FIRST = ("demo", "tests.test_browser", "tests.test_uploads", "tests.test_crash", "tests.test_detector_data",
+                 "tests.test_ingest", "tests.test_cli", "tests.test_access", "tests.test_click", "tests.test_detect")
+
+
+def pytest_collection_modifyitems(config, items):
+    def group(item) -> str:
+        return "demo" if "demo_catalog" in getattr(item, "fixturenames", ()) else item.module.__name__
+    for item in items:
+        item.add_marker(pytest.mark.xdist_group(group(item)))
+    rank = {name: i for i, name in enumerate(LONGEST_FIRST)}
+    items.sort(key=lambda item: rank.get(group(item), len(rank)))
 
 
 def shared_path(*parts: str) -> Path:

@@ -15,19 +15,20 @@ FOLDERS = {"bomcat": "bomcat", "catalog": "bomcat.catalog", "images": "bomcat.im
 # Layer -> the layers it may import (besides itself).
 ALLOWED = {
     "errors": set(),
-    "catalog": {"errors"},
-    "images": {"errors"},
-    "ocr": {"errors"},
+    "settings": {"errors"},
+    "catalog": {"errors", "settings"},
+    "images": {"errors", "settings"},
+    "ocr": {"errors", "settings"},
     "scoring": {"catalog", "images"},
-    "pipeline": {"errors", "catalog", "images", "ocr", "scoring"},
-    "web": {"errors", "catalog", "images", "ocr", "pipeline"},
-    "tools": {"errors", "catalog", "images", "ocr", "scoring", "pipeline", "web", "tools"},
+    "pipeline": {"errors", "settings", "catalog", "images", "ocr", "scoring"},
+    "web": {"errors", "settings", "catalog", "images", "ocr", "pipeline"},
+    "tools": {"errors", "settings", "catalog", "images", "ocr", "scoring", "pipeline", "web", "tools"},
 }
 
 
 def layer_of(module: str) -> str:
     parts = module.split(".")
-    if len(parts) > 1 and parts[1] in ("catalog", "images", "ocr", "pipeline", "web", "errors", "scoring"):
+    if len(parts) > 1 and parts[1] in ("catalog", "images", "ocr", "pipeline", "web", "errors", "settings", "scoring"):
         return parts[1]
     return "tools"  # the command line and what only it runs: demo, benches, the static site
 

@@ -29,8 +29,23 @@ CHIPS = [
 
 def test_rapidocr_is_the_default_engine_and_reports_its_version():
     assert DEFAULT_ENGINE == "rapidocr"
-    assert get_engine("rapidocr").version[0].isdigit()
+    version = get_engine("rapidocr").version   # the package, the models (by SHA-256) and the setting
+    assert version.startswith("rapidocr 3.") and "PP-OCRv4 det d2a7720d45a5 (unclip 2.0), rec 48fc40f24f6d" in version
     assert get_engine("tesseract").version[0].isdigit()
+
+
+def test_the_thread_setting_reaches_onnx_runtime_and_a_bad_one_is_refused(monkeypatch):
+    from bomcat.errors import ConfigurationError
+    from bomcat.ocr.engines import RapidOcrEngine
+    for threads in ("1", "2"):
+        monkeypatch.setenv("BOMCAT_THREADS", threads)
+        engine = RapidOcrEngine()
+        for stage in (engine._ocr._load_det_model(), engine._ocr.text_rec._inner):
+            assert stage.session.session.get_session_options().intra_op_num_threads == int(threads)
+    for bad in ("0", "two", "-1"):
+        monkeypatch.setenv("BOMCAT_THREADS", bad)
+        with pytest.raises(ConfigurationError, match="BOMCAT_THREADS"):
+            RapidOcrEngine()
 
 
 @pytest.mark.parametrize("rotation", [0, 90, 180, 270])
