@@ -8,7 +8,7 @@ PORT ?= 5000
 # tests stay on one worker, the longest modules first (tests/conftest.py).
 TEST_WORKERS ?= auto
 
-.PHONY: setup demo test test-fast bench clean
+.PHONY: setup demo test test-fast bench bench-shared clean
 
 $(VENV)/.installed: pyproject.toml scripts/setup.sh
 	bash scripts/setup.sh
@@ -24,8 +24,11 @@ demo: setup
 test: setup
 	$(VENV)/bin/python -m pytest -n $(TEST_WORKERS) --dist loadgroup
 
-## Benchmarks against ../shared (slow; not part of the suite).
+## Every benchmark (slow; not part of the suite), written to BENCHMARKS.md; bench-shared: the three on ../shared.
 bench: setup
+	$(BOMCAT) bench all --out BENCHMARKS.md
+
+bench-shared: setup
 	$(BOMCAT) bench resolver ../shared/bench/resolver/dev.tsv
 	$(BOMCAT) bench ocr ../shared/bench/ocr/dev
 	$(BOMCAT) bench detect ../shared/bench/boards

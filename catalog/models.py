@@ -220,7 +220,7 @@ class Reading(Base):
     id: Mapped[int] = mapped_column(primary_key=True)
     region_id: Mapped[int] = mapped_column(ForeignKey("region.id"), index=True)
     engine: Mapped[str] = mapped_column(String(40))
-    engine_version: Mapped[str] = mapped_column(String(40))
+    engine_version: Mapped[str] = mapped_column(String(200))   # package, model hashes, settings
     preprocessing: Mapped[list[Any]] = mapped_column(default=list)
     rotation: Mapped[int] = mapped_column(Integer, default=0)
     lines: Mapped[list[Any]] = mapped_column(default=list)

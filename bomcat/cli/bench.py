@@ -25,6 +25,11 @@ def bench() -> None:
 
 
 def _table(rows: list[dict], columns: list[str]) -> None:
+    """Print rows as aligned columns; with BOMCAT_BENCH_TABLES=FILE, also append them to FILE as one JSON
+    object, which `bomcat bench all` reads to put each figure beside its anchor."""
+    if os.environ.get("BOMCAT_BENCH_TABLES"):
+        with open(os.environ["BOMCAT_BENCH_TABLES"], "a", encoding="utf-8") as fh:
+            fh.write(json.dumps({"columns": columns, "rows": [{c: r.get(c, "") for c in columns} for r in rows]}) + "\n")
     widths = {c: max(len(c), *(len(str(r.get(c, ""))) for r in rows)) for c in columns}
     click.echo("  ".join(c.ljust(widths[c]) for c in columns))
     for r in rows:
@@ -188,36 +193,68 @@ def _bench_clicks(directory: str, truth: dict, images: dict, model: Path, seed: 
 
 
 @bench.command("ingest")
-@click.option("--chips", default=10, show_default=True, help="Packages on the rendered board.")
+@click.option("--photos", default=1, show_default=True, help="Rendered board photos in the batch (each unique).")
+@click.option("--workers", default="1,2", show_default=True,
+              help="Comma-separated counts of concurrent `bomcat ingest` processes to measure, each on a fresh catalog.")
+@click.option("--chips", default=10, show_default=True, help="Packages on each rendered board.")
 @click.option("--size", default="4000x3000", show_default=True, help="Board photo size (12 MP by default).")
-def bench_ingest(chips: int, size: str) -> None:
-    """Time the whole ingest of one rendered board photo (store, detect, crop, OCR, resolve)."""
-    import tempfile
+def bench_ingest(photos: int, workers: str, chips: int, size: str) -> None:
+    """Ingest a batch of rendered board photos with the real `bomcat ingest`: photos per minute with
+    each worker count, seconds per photo per worker, and each process's peak memory over its batch."""
+    import sys
 
-    from bomcat.pipeline import open_catalog
-    from bomcat.catalog.records import create_device
-    from bomcat.demo import BOARDS, render_jpeg
-    from bomcat.pipeline.ingest import ingest_photo
+    from bomcat.ingest_bench import run
+    try:
+        width, height = (int(v) for v in size.lower().split("x"))
+        counts = [int(w) for w in workers.split(",")]
+    except ValueError:
+        raise BomcatError(f"--size {size!r} / --workers {workers!r}: want WIDTHxHEIGHT and counts like 1,2") from None
+    if photos < 1 or chips < 1 or min(counts) < 1:
+        raise BomcatError("--photos, --chips and every --workers count must be 1 or more")
+    runs = run(photos, chips, (width, height), counts, lambda total, what: _bar(total, what, sys.stderr.isatty()))
+    click.echo(f"ingest benchmark: {photos} rendered {width}x{height} photos ({width * height / 1e6:.0f} MP) "
+               f"with {chips} packages each, `bomcat ingest` per worker")
+    _table([r.as_row() for r in runs], ["workers", "photos", "seconds", "photos/min", "s/photo/worker",
+                                        "components", "resolved", "peak RSS MB", "failed"])
+    for r in runs:
+        for failure in r.failures[:5]:
+            click.echo(f"failed ({r.workers} workers): {failure}")
 
-    width, height = (int(v) for v in size.lower().split("x"))
-    pool = [c for board in BOARDS for c in board]
-    photo = render_jpeg((pool * 3)[:chips], seed=11, size=(width, height))
-    with tempfile.TemporaryDirectory() as tmp:
-        catalog = open_catalog(f"sqlite:///{tmp}/bench.sqlite3", photo_root=f"{tmp}/photos")
-        with catalog.session() as session:
-            create_device(session, "bench", "bench", "bench")
-        t0 = time.perf_counter()
-        result = ingest_photo(catalog, "bench", photo, "bench.jpg", uploaded_by="bench")
-        seconds = time.perf_counter() - t0
-        with catalog.session() as session:
-            from sqlalchemy import select
-            from bomcat.catalog.models import Component
-            resolved = sum(1 for c in session.scalars(select(Component)) if c.part_number and c.manufacturer_id)
-    click.echo(f"ingest benchmark: {width}x{height} photo ({width * height / 1e6:.0f} MP, "
-               f"{len(photo) / 1e6:.1f} MB JPEG) with {chips} packages")
-    _table([{"regions": result.regions, "components": result.components, "resolved": resolved,
-             "seconds": f"{seconds:.1f}", "s/chip": f"{seconds / max(1, result.regions):.2f}"}],
-           ["regions", "components", "resolved", "seconds", "s/chip"])
+
+def _bar(total: int, what: str, enabled: bool):
+    """A progress bar on stderr, used as `with _bar(n, "doing") as update: update(1)`."""
+    import contextlib
+    import sys
+    import threading
+
+    from tqdm import tqdm
+
+    @contextlib.contextmanager
+    def bar():
+        with tqdm(total=total, desc=what, unit="photo", disable=not enabled, file=sys.stderr) as t:
+            lock = threading.Lock()   # the workers' reader threads update it
+
+            def update(n: int) -> None:
+                with lock:
+                    t.update(n)
+            yield update
+    return bar()
+
+
+@bench.command("all")
+@click.option("--shared", default="../shared", show_default=True, type=click.Path(file_okay=False),
+              help="The shared benchmark folder (benches whose data is missing are listed as skipped).")
+@click.option("--out", default="BENCHMARKS.md", show_default=True, type=click.Path(dir_okay=False))
+@click.option("--quick", is_flag=True, help="Smaller sizes (5 photos, 500 devices, 50 requests, 15 s of load).")
+def bench_all(shared: str, out: str, quick: bool) -> None:
+    """Run every benchmark, each as the command printed beside it, and write OUT (Markdown): the
+    machine, the date, each command, its output, and each figure beside its anchor with the ratio."""
+    import sys
+
+    from bomcat.bench_report import plan, run_all
+    report = run_all(plan(Path(shared), quick), lambda line: click.echo(line, err=True), sys.stderr.isatty())
+    Path(out).write_text(report, encoding="utf-8")
+    click.echo(f"wrote {out}")
 
 
 @bench.command("hostile")
