@@ -32,7 +32,7 @@ class Bench:
 
 def plan(shared: Path, quick: bool) -> list[Bench]:
     resolver = shared / "bench" / "resolver" / "dev.tsv"
-    validation = [p for p in sorted((Path(__file__).resolve().parents[1] / "tests" / "data").glob("resolver-validation*.tsv"))]
+    validation = sorted((Path(__file__).resolve().parents[1] / "tests" / "data").glob("resolver-validation*.tsv"))
     photos, devices, requests, seconds = ("5", "500", "50", "15") if quick else ("100", "10000", "200", "60")
     return [
         Bench("Resolver (shared dev set; own validation split)", ["bench", "resolver", str(resolver), *map(str, validation)], [resolver]),

@@ -122,6 +122,16 @@ def ppocr4(unclip_ratio: float = DET_UNCLIP_RATIO):
                       "Det.unclip_ratio": unclip_ratio})
 
 
+def words_of(out, with_lattices: bool = False) -> list[tuple]:
+    """A rapidocr result's (box, text, score) words, with each box's lattice (LatticeRecognizer) when
+    asked; none when it found no text (rapidocr then leaves its fields None)."""
+    if out.boxes is None or out.txts is None:
+        return []
+    if with_lattices:
+        return list(zip(out.boxes, out.txts, out.scores, (w[0] for w in out.word_results)))
+    return list(zip(out.boxes, out.txts, out.scores))
+
+
 def _sha256_head(path: Path) -> str:
     import hashlib
     return hashlib.sha256(path.read_bytes()).hexdigest()[:12]
@@ -143,11 +153,8 @@ class RapidOcrEngine:
 
     def read(self, image: np.ndarray) -> list[TextLine]:
         image = _three_channels(image)
-        out = self._ocr(image, use_cls=False)
-        if out.boxes is None or out.txts is None or not len(out.txts):
-            return []
         # The recognizer below carries each box's lattice in the word-results slot.
-        return lines_of_words(image, zip(out.boxes, out.txts, out.scores, (w[0] for w in out.word_results)))
+        return lines_of_words(image, words_of(self._ocr(image, use_cls=False), with_lattices=True))
 
 
 # The characters chip markings are printed in: the lattices keep only these classes (and the blank).
@@ -206,10 +213,7 @@ class PpOcr6Engine:
 
     def read(self, image: np.ndarray) -> list[TextLine]:
         image = _three_channels(image)
-        out = self._ocr(image, use_cls=False)
-        if out.boxes is None or out.txts is None:
-            return []
-        return lines_of_words(image, zip(out.boxes, out.txts, out.scores))
+        return lines_of_words(image, words_of(self._ocr(image, use_cls=False)))
 
 
 def _three_channels(image: np.ndarray) -> np.ndarray:

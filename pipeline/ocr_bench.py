@@ -13,7 +13,7 @@ import click
 from bomcat.scoring import character_error_rate, naive_manufacturer, part_right, reduce_pn, same_maker
 from bomcat.images.photo import load_upright_bgr
 
-from bomcat.ocr.engines import ENGINES, EngineUnavailable, available_engines, lines_of_words, ppocr4
+from bomcat.ocr.engines import ENGINES, EngineUnavailable, available_engines, lines_of_words, ppocr4, words_of
 from bomcat.catalog.resolver import default_resolver
 from bomcat.ocr.read import read_chip
 
@@ -33,10 +33,7 @@ def _plain_rapidocr(path: Path) -> list[str]:
     """RapidOCR with PP-OCRv4 as the rapidocr-onnxruntime wheel shipped it (its settings, its own
     recognizer): no preprocessing, no decoding."""
     image = load_upright_bgr(path)
-    out = _shipped_rapidocr()(image, use_cls=False)
-    if out.boxes is None or out.txts is None:
-        return []
-    return [line.text for line in lines_of_words(image, zip(out.boxes, out.txts, out.scores))]
+    return [line.text for line in lines_of_words(image, words_of(_shipped_rapidocr()(image, use_cls=False)))]
 
 
 def run_ocr_bench(directory: Path, rows: list[dict], verbose: bool = False, first: int = 17) -> list[dict]:
