@@ -64,10 +64,14 @@ def _best_rate(system: Callable[[str], dict], markings: list[str], rounds: int =
               help="Also score the first file's first N rows and the rest apart (the shared dev set: 66 rows "
                    "the rules were first written against, then the rows added to measure generalisation).")
 @click.option("--errors", is_flag=True, help="List the markings bomcat gets wrong (do not use it on a validation set).")
+@click.option("--variants", is_flag=True,
+              help="Also score each file's markings with a lot line above, date and lot lines below, and an "
+                   "OCR slip in the logo (seeded; the answers must not change).")
 @click.option("--json", "as_json", is_flag=True)
-def bench_resolver(tsv: tuple[str, ...], first: int, errors: bool, as_json: bool) -> None:
+def bench_resolver(tsv: tuple[str, ...], first: int, errors: bool, variants: bool, as_json: bool) -> None:
     """Score the resolver on each TSV (marking, manufacturer, part_number, category, source): the anchor
     and bomcat side by side, per file and per group of rows, with start-up time and throughput."""
+    from bomcat.marking_variants import VARIANTS, variant_rows
     from bomcat.catalog.resolver import default_resolver
     files = [(path, _read_rows(Path(path), "\t")) for path in tsv]
     start = time.perf_counter()
@@ -80,6 +84,10 @@ def bench_resolver(tsv: tuple[str, ...], first: int, errors: bool, as_json: bool
     all_markings = [r["marking"] for _, rows in files for r in rows]
     rates = {name: _best_rate(system, all_markings) for name, system in systems.items()}
     report = []
+    if variants:
+        files += [(f"{Path(path).name} + {variant}", variant_rows(rows, variant))
+                  for path, rows in list(files) for variant in VARIANTS]
+        files = [(path, rows) for path, rows in files if rows]   # a variant may fit no row of a set
     for number, (path, rows) in enumerate(files):
         groups = [(Path(path).name, 0, len(rows))]
         if number == 0 and 0 < first < len(rows):

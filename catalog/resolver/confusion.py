@@ -47,6 +47,35 @@ def fold(text: str) -> str:
     return text.upper().translate(FOLD)
 
 
+# Lower-case letters OCR takes for one another in a maker's logo type ('winhond' for winbond,
+# 'Vishoy' for Vishay): the stroke that tells them apart is a few pixels. (read, printed, cost).
+LOWER_CASE_PAIRS: list[tuple[str, str, float]] = [
+    ("h", "b", 0.35), ("h", "n", 0.35), ("o", "a", 0.4), ("c", "e", 0.4), ("i", "l", 0.2), ("t", "f", 0.5),
+    ("u", "n", 0.5), ("r", "n", 0.5),
+]
+LOWER_CASE_COST: dict[tuple[str, str], float] = {}
+for _a, _b, _cost in LOWER_CASE_PAIRS:
+    LOWER_CASE_COST[(_a, _b)] = LOWER_CASE_COST[(_b, _a)] = _cost
+
+
+def name_slip_cost(read: str, name: str, budget: float) -> float:
+    """What it costs to read the upper-case name `name` as `read` (as printed, case kept, same length):
+    an OCR confusion of the character's case is cheap, any other substitution costs 1. Stops counting
+    past `budget`."""
+    cost = 0.0
+    for r, n in zip(read, name):
+        up = r.upper()
+        if up == n:
+            continue
+        if r.islower():
+            cost += min(LOWER_CASE_COST.get((r, n.lower()), 1.0), CONFUSION_COST.get((up, n), 1.0))
+        else:
+            cost += CONFUSION_COST.get((up, n), 1.0)
+        if cost > budget:
+            break
+    return cost
+
+
 def substitution_cost(read: str, printed: str) -> float:
     if read == printed:
         return 0.0

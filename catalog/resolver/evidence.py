@@ -27,6 +27,7 @@ from typing import TYPE_CHECKING, Optional
 
 if TYPE_CHECKING:
     from .knowledge import Family, ManufacturerInfo
+    from .parse import Marking
 
 ANSWER_THRESHOLD = 0.5     # below it a candidate is listed, not answered
 CONFIDENT = 0.9            # answers at or above it must be right >= 98% of the time
@@ -160,6 +161,26 @@ def date_like(token: str) -> bool:
         return False
     week = int(digits[2:])
     return 1 <= week <= 53
+
+
+def part_like(token: str) -> bool:
+    """Letters and digits, four or more, and not a date code: what a printed part number looks like."""
+    return (len(token) >= 4 and any(c.isalpha() for c in token) and any(c.isdigit() for c in token)
+            and not date_like(token))
+
+
+def first_part_line(marking: Marking, makers: Optional[set[str]] = None) -> int:
+    """The first line a part number is looked for on, by the marking convention logo, part, then date
+    and lot: the maker's logo line when a part-like token is printed on it or after it (a line above
+    the logo is then a lot or trace code), else the first line (a logo printed last, as ST does)."""
+    logo_lines = [t.line for t in marking.tokens
+                  if t.label == "logo" and (makers is None or t.detail in makers)]
+    if not logo_lines:
+        return 0
+    line = min(logo_lines)
+    if any(t.line >= line and t.label != "logo" and part_like(t.norm) for t in marking.tokens):
+        return line
+    return 0
 
 
 REPAIR_WEIGHT = -0.4   # score lost per unit of OCR repair cost

@@ -9,10 +9,11 @@ import string
 from typing import Optional
 
 from rapidfuzz import fuzz, process
+from rapidfuzz.distance import Hamming
 
 from .catalogue import reduce
-from .confusion import compile_tolerant, fold, match_tolerant, repair_cost, search_tolerant
-from .evidence import ANSWER_THRESHOLD, RULES, Candidate, apply, charge_repair, date_like
+from .confusion import compile_tolerant, fold, match_tolerant, name_slip_cost, repair_cost, search_tolerant
+from .evidence import ANSWER_THRESHOLD, RULES, Candidate, apply, charge_repair, date_like, first_part_line
 from .knowledge import Family, Form, KnowledgeBase, ManufacturerInfo, is_known
 from .parse import COUNTRIES, Marking, Token
 from .result import restyle
@@ -43,6 +44,16 @@ class Gatherer:
             if len(name) >= 5 and name not in kb.imported_names:
                 for length in (len(name) - 1, len(name), len(name) + 1):
                     self._names_by_length.setdefault(length, []).append(name)
+        # The same names as printed (upper case, letters and digits), by length, for readings with
+        # an OCR slip in them ('NEXPFRIA', 'winhond').
+        self._printed_names: dict[int, dict[str, ManufacturerInfo]] = {}
+        for m in kb.manufacturers.values():
+            for text in (m.name, *m.aliases, *m.logos):
+                printed = _NOT_ALNUM.sub("", text).upper()
+                key = fold(printed)
+                # (imported names, many and some short, from six characters on)
+                if len(printed) >= (5 if key not in kb.imported_names else 6) and kb.names.get(key) is m:
+                    self._printed_names.setdefault(len(printed), {})[printed] = m
         self._catalogue_families: dict[tuple[str, str], Family] = {}
         self._prefix_dropped: dict[str, Optional[tuple[str, object]]] = {}
         self._marked_earlier: dict[str, list[Family]] = {}   # maker -> families it marked before their owner
@@ -60,7 +71,8 @@ class Gatherer:
             if i in joined:
                 continue
             if i + 1 < len(tokens) and tokens[i + 1].line == token.line \
-                    and (pair := self.kb.names.get(token.key + tokens[i + 1].key)) is not None:
+                    and (pair := self.kb.names.get(token.key + tokens[i + 1].key)
+                         or self._slipped_pair(token, tokens[i + 1])) is not None:
                 # The longer name first: 'QUALCOMM ATHEROS' is Qualcomm's, not also Atheros's.
                 for t in (token, tokens[i + 1]):
                     t.label, t.detail = "logo", pair.name
@@ -73,7 +85,8 @@ class Gatherer:
                 # in the middle of a line such letters are a lot or grade code ('0T BB').
                 m = None
             if m is None and len(token.norm) >= 5 and sum(c.isalpha() for c in token.norm) >= 0.8 * len(token.norm):
-                m = self._fuzzy_name(token.norm)  # names are letters; lot codes are not worth the search
+                # names are letters; lot codes are not worth the search
+                m = self._fuzzy_name(token.norm) or self._slipped_name(token.text)
             if m is None:
                 m = next((x for x in self._pattern_logos if any(p.match(token.norm) for p in x.logo_patterns)),
                          None)
@@ -95,6 +108,30 @@ class Gatherer:
             return None
         found = process.extractOne(key, choices, scorer=fuzz.ratio, score_cutoff=88)
         return self.kb.names[found[0]] if found else None
+
+    def _slipped_pair(self, first: Token, second: Token) -> Optional[ManufacturerInfo]:
+        """A two-word name ('ANALOG DEVICES', 'RECOM Power') read with a slip in it: both words letters."""
+        text = first.text + second.text
+        if min(len(first.norm), len(second.norm)) < 3 or not text.isalpha():
+            return None
+        return self._slipped_name(text)
+
+    def _slipped_name(self, text: str) -> Optional[ManufacturerInfo]:
+        """A manufacturer name read with OCR confusions of its letters (`name_slip_cost`): one cheap
+        one in a name of five to seven characters, up to a whole substitution's worth in a longer one;
+        the one name that is cheapest, or none when two are as near."""
+        read = _NOT_ALNUM.sub("", text)
+        names = self._printed_names.get(len(read))
+        if not names:
+            return None
+        budget = 0.5 if len(read) < 8 else 1.0
+        near = process.extract(read.upper(), names.keys(), scorer=Hamming.distance, score_cutoff=2, limit=8)
+        costs = sorted((name_slip_cost(read, name, budget), name) for name, _, _ in near)
+        costs = [(cost, name) for cost, name in costs if cost <= budget]
+        if not costs or (len(costs) > 1 and names[costs[1][1]] is not names[costs[0][1]]
+                         and costs[1][0] == costs[0][0]):
+            return None
+        return names[costs[0][1]]
 
     # -- curated families -----------------------------------------------------
     def token_candidates(self, token: str, index: tuple[int, ...]) -> list[Candidate]:
@@ -179,8 +216,9 @@ class Gatherer:
         prefix off small packages when the logo says whose part it is ('REALTEK | 8188FTV' is RTL8188FTV,
         'SIPEX | 3232EE' is SP3232EE). Families that say how they shorten (`drop`) are matched already."""
         out: list[Candidate] = []
+        first_line = first_part_line(marking, makers)   # the logo stands in for the prefix
         tokens = [(i, t) for i, t in enumerate(marking.tokens)
-                  if t.label != "logo" and t.norm[:1].isdigit() and len(t.norm) >= 4 and not date_like(t.norm)
+                  if t.label != "logo" and t.line >= first_line and t.norm[:1].isdigit() and len(t.norm) >= 4 and not date_like(t.norm)
                   and not GENERIC_SERIES.match(t.norm)]
         if not tokens:
             return out

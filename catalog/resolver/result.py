@@ -7,7 +7,7 @@ from typing import Any, Optional
 
 from .confusion import fold
 from .datecodes import DateCode
-from .evidence import date_like
+from .evidence import first_part_line, part_like
 from .parse import Marking
 
 
@@ -92,16 +92,15 @@ def same_part(a: str, b: str) -> bool:
 
 def first_part_like(marking: Marking) -> Optional[str]:
     """The printed token most like a part number among those no rule labelled, for a maker whose
-    family we do not know: letters and digits, on the earliest line that has one (the part number
-    is printed above the lot and trace codes: logo, part, then date and lot), the longest there."""
-    best, best_line = None, None
+    family we do not know: on the earliest line that has one from `first_part_line` on (logo, part,
+    then date and lot), the longest there."""
+    first_line = first_part_line(marking)
+    best, best_rank = None, None
     for t in marking.tokens:
-        if t.label != "lot" or date_like(t.norm):
-            continue
-        norm = t.norm
-        if any(c.isalpha() for c in norm) and any(c.isdigit() for c in norm) and len(norm) >= 4:
-            if best is None or t.line < best_line or (t.line == best_line and len(norm) > len(best)):
-                best, best_line = norm, t.line
+        if t.label == "lot" and t.line >= first_line and part_like(t.norm):
+            rank = (t.line, -len(t.norm))
+            if best_rank is None or rank < best_rank:
+                best, best_rank = t.norm, rank
     return best
 
 
