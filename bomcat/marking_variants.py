@@ -1,12 +1,14 @@
 """How the same chip's marking arrives in other shapes, for `bomcat bench resolver --variants`: a
 lot or trace line printed above the logo, date and lot lines under the part number, and the maker's
 logo read by OCR with one character mistaken for a look-alike. Each variant is made from a labelled
-row with a seeded generator, so a set's rows and its variants are scored the same way; the answer
+row with a seeded generator (package and grade letters after the digits of a
+part number printed on a line of their own, as Analog Devices and Maxim print 'AD620 | ARZ'),, so a set's rows and its variants are scored the same way; the answer
 must not change. The look-alikes below are written from how OCR engines misread printed type, not
 taken from the resolver's own confusion table (which would only test that table against itself)."""
 from __future__ import annotations
 
 import random
+import re
 from typing import Callable, Optional
 
 LOT_ALPHABET = "ABCDEFGHJKLMNPQRSTUVWXYZ0123456789"
@@ -45,8 +47,21 @@ def logo_slip(marking: str, rng: random.Random) -> Optional[str]:
     return f"{first[:i]}{LOOK_ALIKES[first[i]]}{first[i + 1:]}{sep}{rest}"
 
 
+_LETTER_TAIL = re.compile(r"^(.*\d)([A-Z]{2,4})$")
+
+
+def ordering_letters_below(marking: str, rng: random.Random) -> Optional[str]:
+    """The package and grade letters after a part number's last digit on a line of their own."""
+    *head, last = marking.split(" | ")
+    m = _LETTER_TAIL.match(last)
+    if m is None or len(m.group(1)) < 4:
+        return None
+    return " | ".join([*head, m.group(1), m.group(2)])
+
+
 VARIANTS: dict[str, Callable[[str, random.Random], Optional[str]]] = {
     "lot above": lot_above, "date and lot below": date_and_lot_below, "logo slip": logo_slip,
+    "ordering letters below": ordering_letters_below,
 }
 
 

@@ -261,6 +261,19 @@ def test_a_lot_code_of_letters_is_not_taken_for_a_slipped_logo(marking):
     assert all(t["label"] != "logo" for t in default_resolver().resolve(marking).tokens)
 
 
+@pytest.mark.parametrize("marking, part", [
+    ("ANALOG DEVICES | AD620 | ARZ", "AD620ARZ"),          # package and grade letters on their own line
+    ("MAXIM | MAX3232 | CSE", "MAX3232CSE"),
+    ("MICROCHIP | MCP4921- | ESN", "MCP4921-ESN"),          # a dash ending the line above
+    ("EXAR | SPX3819M5-L | -1-8", "SPX3819M5-L-1-8"),      # a dash beginning the line, two dash groups
+    ("MAXIM | MAX3232 | CHN", "MAX3232"),                  # a country code is not ordering letters
+    ("ST | STM32F103 | RGT", "STM32F103RGT"),              # the maker's name begins its own part: not split off
+])
+def test_the_line_under_a_part_number_continues_its_ordering_code(marking, part):
+    result = default_resolver().resolve(marking)
+    assert result.part_number == part, result.explanation
+
+
 def test_an_ordering_code_one_ocr_slip_from_a_listed_one_is_not_confident():
     """MT29F64G08 is a known part and the tables list its ordering code MT29F64G08CBCDBJ4...: read
     with G for C, the printed code may be either, so the answer is the part but not a confident one."""

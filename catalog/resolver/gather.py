@@ -11,7 +11,7 @@ from typing import Optional
 from rapidfuzz import fuzz, process
 from rapidfuzz.distance import Hamming
 
-from .catalogue import reduce
+from .catalogue import fixed_prefix, reduce
 from .confusion import compile_tolerant, fold, match_tolerant, name_slip_cost, repair_cost, search_tolerant
 from .evidence import ANSWER_THRESHOLD, RULES, Candidate, apply, charge_repair, date_like, first_part_line
 from .knowledge import Family, Form, KnowledgeBase, ManufacturerInfo, is_known
@@ -55,6 +55,7 @@ class Gatherer:
                 if len(printed) >= (5 if key not in kb.imported_names else 6) and kb.names.get(key) is m:
                     self._printed_names.setdefault(len(printed), {})[printed] = m
         self._catalogue_families: dict[tuple[str, str], Family] = {}
+        self._prefixes: dict[str, set[str]] = {}
         self._prefix_dropped: dict[str, Optional[tuple[str, object]]] = {}
         self._marked_earlier: dict[str, list[Family]] = {}   # maker -> families it marked before their owner
         for fam in kb.families:
@@ -303,12 +304,21 @@ class Gatherer:
                     if folded[:n] in self.kb.names and folded[:n] not in self.kb.imported_names), 0)
         if cut and not any(c.isdigit() for c in norm[cut:]):
             cut = 0   # what OCR runs into a logo is a part number, which has digits: 'SILICON' is no 'SII' + 'ICON'
+        if cut and any(norm.startswith(p) for p in self._part_prefixes(self.kb.names[folded[:cut]])):
+            cut = 0   # the maker's name begins its own part numbers: 'STM32F103' is ST's, not 'STM' + '32F103'
         if not cut:
             m = _COUNTRY_TAIL.match(norm)
             cut = m.end(1) if m else 0
         if cut and any(c.score >= ANSWER_THRESHOLD for c in self.token_candidates(norm, ())):
             return 0
         return cut
+
+    def _part_prefixes(self, maker: ManufacturerInfo) -> set[str]:
+        """The fixed starts (three characters or more) of a maker's family patterns, made on first use."""
+        if maker.name not in self._prefixes:
+            starts = {fixed_prefix("^" + fam.part) for fam in maker.families}
+            self._prefixes[maker.name] = {p for p in starts if len(p) >= 3}
+        return self._prefixes[maker.name]
 
     # -- the imported catalogue ------------------------------------------------
     def catalogue_family(self, maker: str, category: str) -> Optional[Family]:

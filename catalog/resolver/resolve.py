@@ -45,7 +45,12 @@ MEMORY_CATEGORIES = {"sram", "dram", "ram", "nor_flash", "nand_flash", "flash", 
 SPEED_GRADE = re.compile(r"(?:[A-Z]{1,3}-?)?(?:45|55|60|70|85|90|10|12|15|20|25|35)(?![0-9])[-A-Z0-9]{0,6}")
 # The rest of an ordering code printed on the line under the part number: a dash, then a temperature,
 # package or speed code ('-I/P', '-E/SO', '-10TC', EON's '-104HIP').
-ORDERING_LINE = re.compile(r"-[A-Z0-9]{1,7}(?:/[A-Z0-9]{1,4})?")
+ORDERING_LINE = re.compile(r"-[A-Z0-9]{1,7}(?:[-/][A-Z0-9]{1,4}){0,2}")
+ORDERING_LETTERS = re.compile(r"[A-Z]{2,4}[+#]?")   # a line of package and grade letters only
+# Three-letter country codes printed as the assembly site ('CHN 117' on STM32s): not ordering letters.
+COUNTRY_CODES = {"CHN", "TWN", "KOR", "JPN", "MYS", "MAL", "PHL", "PHI", "THA", "USA", "MEX", "DEU", "FRA",
+                 "ITA", "VNM", "IDN", "SGP", "IND", "MLT", "MAR", "CRI", "ISR", "GBR", "IRL", "HKG", "PRC"}
+ORDERING_WORD = re.compile(r"[A-Z0-9][A-Z0-9-]{0,6}")   # package, grade and temperature letters on a line
 # The rules by which a printed logo says which maker made the part.
 NAMED_BY_LOGO = {"logo.same_maker", "logo.names_maker", "logo.lineage", "logo.glyph"}
 PASSES = ("parse", "makers", "fits", "logos", "knowledge", "answer", "labels")
@@ -363,10 +368,26 @@ class Resolver:
                 or any(t.line == tokens[i].line for t in tokens[i + 1:]):
             return
         tail = tokens[i + 1].text.upper()
-        if ORDERING_LINE.fullmatch(tail) and tokens[i + 1].label != "logo":
+        if tokens[i + 1].label == "logo":
+            return
+        if tokens[i + 1].label == "country" or tail in COUNTRY_CODES:
+            return
+        if ORDERING_LINE.fullmatch(tail) or ORDERING_LETTERS.fullmatch(tail) or (
+                ORDERING_WORD.fullmatch(tail) and not date_like(tail) and (
+                tokens[i].text.endswith("-") or self.longer_known(answer, answer.part_number + tail))):
+            # A dash that begins the line or ends the one above, a line of two to four package and
+            # grade letters ('AD620 | ARZ', 'MAX3232 | CSE'), or the two lines together a known
+            # ordering code.
             answer.part_number += tail
             answer.tokens_used = (i, i + 1)
             apply(answer, "token.ordering_line", tail=tail)
+
+    def longer_known(self, answer: Candidate, joined: str) -> bool:
+        """Whether `joined` is a known part of the answer's maker longer than the one the answer is."""
+        base = self.known_base(answer)
+        longer = (known_base(answer.family, joined) if answer.family is not None else None) \
+            or self.kb.catalogue.known_for(joined, self.line_of(answer.manufacturer.name))
+        return longer is not None and len(reduce(longer)) > len(reduce(base or answer.part_number))
 
     def weigh_maker(self, answer: Candidate) -> None:
         """Confidence is in the whole answer: a maker left open, or one of a line of owners (Atmel and
