@@ -274,6 +274,19 @@ def test_the_line_under_a_part_number_continues_its_ordering_code(marking, part)
     assert result.part_number == part, result.explanation
 
 
+def test_under_its_makers_logo_a_part_read_as_printed_is_not_repaired_into_no_known_part():
+    """TI's regulator family pattern knows LP parts of four digits; LP38693DT-1.8 is read as printed by
+    TI's own numbering (the LP series), so the repair into LP3869JDT-1.8 (known nowhere) is not taken."""
+    result = default_resolver().resolve("TI | LP38693DT-1.8")
+    assert (result.manufacturer, result.part_number) == ("Texas Instruments", "LP38693DT-1.8")
+
+
+def test_a_long_imported_maker_name_rules_out_other_makers():
+    """'Littelfuse' (an imported name) printed: SuperPix's SP pattern is not proposed over it."""
+    result = default_resolver().resolve("Littelfuse | SP0505BAJT")
+    assert result.manufacturer == "Littelfuse" and result.part_number == "SP0505BAJT"
+
+
 def test_an_ordering_code_one_ocr_slip_from_a_listed_one_is_not_confident():
     """MT29F64G08 is a known part and the tables list its ordering code MT29F64G08CBCDBJ4...: read
     with G for C, the printed code may be either, so the answer is the part but not a confident one."""
@@ -309,6 +322,10 @@ def test_a_package_code_one_slip_from_another_makers_part_is_not_confident():
     ("Silicon Labs | CP2102", "Silicon Labs", "CP2102"),        # not Seiko Instruments' 'SII' + 'ICON'
     ("Silicon Motion | SM3257EN", "Silicon Motion", "SM3257EN"),
     ("SIPEXSP3223EEX", "Sipex", "SP3223EEX"),                  # a logo run into a part is still split off
+    ("ANALOGDEVICESAD620ARZ", "Analog Devices", "AD620ARZ"),   # a long name run in
+    ("LittelfuseSP0505BAJT", "Littelfuse", "SP0505BAJT"),      # an imported name of six letters or more
+    ("TIOPA2134", "Texas Instruments", "OPA2134"),             # two letters, when the rest is that maker's part
+    ("STM6600", "STMicroelectronics", "STM6600"),              # not 'STM' + '6600', no part number
 ])
 def test_a_maker_name_is_split_off_a_token_only_before_a_part_number(marking, maker, part):
     result = default_resolver().resolve(marking)

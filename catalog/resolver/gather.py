@@ -13,7 +13,7 @@ from rapidfuzz.distance import Hamming
 
 from .catalogue import fixed_prefix, reduce
 from .confusion import compile_tolerant, fold, match_tolerant, name_slip_cost, repair_cost, search_tolerant
-from .evidence import ANSWER_THRESHOLD, RULES, Candidate, apply, charge_repair, date_like, first_part_line
+from .evidence import ANSWER_THRESHOLD, RULES, Candidate, apply, charge_repair, date_like, first_part_line, part_like
 from .knowledge import Family, Form, KnowledgeBase, ManufacturerInfo, is_known
 from .parse import COUNTRIES, Marking, Token
 from .result import restyle
@@ -96,9 +96,11 @@ class Gatherer:
                 found[m.name] = m
         return found
 
-    def curated_logo(self, marking: Marking, maker: str) -> bool:
-        """Whether the maker is named by curated knowledge (its own file), not only by an import."""
-        return any(t.detail == maker and t.key not in self.kb.imported_names
+    def logo_vetoes(self, marking: Marking, maker: str) -> bool:
+        """Whether the maker's name as printed rules out every other maker: a name its curated file
+        gives, or an imported one of six characters or more ('Littelfuse'; shorter imported names
+        may be a word or a code that happens to be some company's name)."""
+        return any(t.detail == maker and (t.key not in self.kb.imported_names or len(t.key) >= 6)
                    for t in marking.tokens if t.label == "logo")
 
     def _fuzzy_name(self, norm: str) -> Optional[ManufacturerInfo]:
@@ -300,17 +302,30 @@ class Gatherer:
         if len(norm) < 6 or token.key in self.kb.names:
             return 0
         folded = fold(norm)
-        cut = next((n for n in range(min(10, len(norm) - 3), 2, -1)
-                    if folded[:n] in self.kb.names and folded[:n] not in self.kb.imported_names), 0)
+        # Curated names of three characters or more, imported ones (many, some short) of five or more.
+        cut = next((n for n in range(len(norm) - 3, 2, -1) if folded[:n] in self.kb.names
+                    and (n >= 5 or folded[:n] not in self.kb.imported_names)), 0)
         if cut and not any(c.isdigit() for c in norm[cut:]):
             cut = 0   # what OCR runs into a logo is a part number, which has digits: 'SILICON' is no 'SII' + 'ICON'
         if cut and any(norm.startswith(p) for p in self._part_prefixes(self.kb.names[folded[:cut]])):
             cut = 0   # the maker's name begins its own part numbers: 'STM32F103' is ST's, not 'STM' + '32F103'
+        if cut and not part_like(norm[cut:]) and not any(
+                c.score >= ANSWER_THRESHOLD and c.manufacturer is self.kb.names[folded[:cut]]
+                for c in self.token_candidates(norm[cut:], ())):
+            cut = 0   # nor is 'STM6600' 'STM' + '6600': what follows a logo run in is a part number
         if not cut:
             m = _COUNTRY_TAIL.match(norm)
             cut = m.end(1) if m else 0
         if cut and any(c.score >= ANSWER_THRESHOLD for c in self.token_candidates(norm, ())):
             return 0
+        if not cut and (short := self.kb.names.get(folded[:2])) is not None and len(norm) >= 7 \
+                and folded[:2] not in self.kb.imported_names and norm[2:3].isalnum() \
+                and not any(c.score >= ANSWER_THRESHOLD for c in self.token_candidates(norm, ())) \
+                and any(c.score >= ANSWER_THRESHOLD and c.manufacturer is short
+                        for c in self.token_candidates(norm[2:], ()) + self.catalogue_candidates(norm[2:], ())):
+            # A two-letter logo run into the part ('TI74LVC3G14'): only when the rest is that maker's
+            # part and the whole is no one's.
+            cut = 2
         return cut
 
     def _part_prefixes(self, maker: ManufacturerInfo) -> set[str]:

@@ -314,12 +314,18 @@ class Resolver:
                     # into no known part is built as none of them is: the family's grammar is too
                     # narrow, not the reading wrong (AD5687BRUZ is not AD56878RUZ).
                     apply(cand, "ocr.unlike_maker_parts", token=cand.token, maker=cand.manufacturer.name)
+                elif cand.repair_cost > 0 and any(
+                        o.token == cand.token and o.repair_cost == 0 and o.manufacturer is cand.manufacturer
+                        and o.kind in ("catalogue", "pattern", "verbatim") for o in ranked):
+                    # Under its maker's logo too: the maker's own numbering reads the token as printed,
+                    # so a repair into no known part has nothing to say for it (LP38693DT is not LP3869JDT).
+                    apply(cand, "ocr.speculative_repair")
 
     # -- pass 6: the answer -------------------------------------------------------
     def choose(self, marking: Marking, ranked: list[Candidate],
                logos: dict[str, ManufacturerInfo]) -> Optional[Candidate]:
-        # A maker printed on the package (by a name its curated file gives) rules out every other maker.
-        vetoing = {name for name in logos if self.gather.curated_logo(marking, name)}
+        # A maker printed on the package rules out every other maker.
+        vetoing = {name for name in logos if self.gather.logo_vetoes(marking, name)}
         eligible = [c for c in ranked if c.manufacturer.name in vetoing and not c.maker_unknown] if vetoing \
             else ranked
         if not eligible:
