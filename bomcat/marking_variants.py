@@ -1,9 +1,9 @@
 """How the same chip's marking arrives in other shapes, for `bomcat bench resolver --variants`: a
-lot or trace line printed above the logo, date and lot lines under the part number, and the maker's
-logo read by OCR with one character mistaken for a look-alike. Each variant is made from a labelled
-row with a seeded generator (package and grade letters after the digits of a
-part number printed on a line of their own, as Analog Devices and Maxim print 'AD620 | ARZ'),, so a set's rows and its variants are scored the same way; the answer
-must not change. The look-alikes below are written from how OCR engines misread printed type, not
+lot or trace line printed above the logo, date and lot lines under the part number, the maker's
+logo read by OCR with one character mistaken for a look-alike, and the package and grade letters
+after a part number's digits on a line of their own (as Analog Devices and Maxim print
+'AD620 | ARZ'). Each variant is made from a labelled row with a seeded generator, so a set's rows
+and its variants are scored the same way; the answer must not change. The look-alikes below are written from how OCR engines misread printed type, not
 taken from the resolver's own confusion table (which would only test that table against itself)."""
 from __future__ import annotations
 

@@ -65,8 +65,9 @@ def _best_rate(system: Callable[[str], dict], markings: list[str], rounds: int =
                    "the rules were first written against, then the rows added to measure generalisation).")
 @click.option("--errors", is_flag=True, help="List the markings bomcat gets wrong (do not use it on a validation set).")
 @click.option("--variants", is_flag=True,
-              help="Also score each file's markings with a lot line above, date and lot lines below, and an "
-                   "OCR slip in the logo (seeded; the answers must not change).")
+              help="Also score each file's markings with a lot line above, date and lot lines below, an OCR "
+                   "slip in the logo, and the package letters on a line of their own (seeded; the answers "
+                   "must not change).")
 @click.option("--json", "as_json", is_flag=True)
 def bench_resolver(tsv: tuple[str, ...], first: int, errors: bool, variants: bool, as_json: bool) -> None:
     """Score the resolver on each TSV (marking, manufacturer, part_number, category, source): the anchor

@@ -221,8 +221,8 @@ class Gatherer:
         out: list[Candidate] = []
         first_line = first_part_line(marking, makers)   # the logo stands in for the prefix
         tokens = [(i, t) for i, t in enumerate(marking.tokens)
-                  if t.label != "logo" and t.line >= first_line and t.norm[:1].isdigit() and len(t.norm) >= 4 and not date_like(t.norm)
-                  and not GENERIC_SERIES.match(t.norm)]
+                  if t.label != "logo" and t.line >= first_line and t.norm[:1].isdigit() and len(t.norm) >= 4
+                  and not date_like(t.norm) and not GENERIC_SERIES.match(t.norm)]
         if not tokens:
             return out
         families = [f for name in makers for f in self.kb.manufacturers[name].families] + \
@@ -307,11 +307,11 @@ class Gatherer:
                     and (n >= 5 or folded[:n] not in self.kb.imported_names)), 0)
         if cut and not any(c.isdigit() for c in norm[cut:]):
             cut = 0   # what OCR runs into a logo is a part number, which has digits: 'SILICON' is no 'SII' + 'ICON'
-        if cut and any(norm.startswith(p) for p in self._part_prefixes(self.kb.names[folded[:cut]])):
+        named = self.kb.names[folded[:cut]] if cut else None
+        if cut and any(norm.startswith(p) for p in self._part_prefixes(named)):
             cut = 0   # the maker's name begins its own part numbers: 'STM32F103' is ST's, not 'STM' + '32F103'
         if cut and not part_like(norm[cut:]) and not any(
-                c.score >= ANSWER_THRESHOLD and c.manufacturer is self.kb.names[folded[:cut]]
-                for c in self.token_candidates(norm[cut:], ())):
+                c.score >= ANSWER_THRESHOLD and c.manufacturer is named for c in self.token_candidates(norm[cut:], ())):
             cut = 0   # nor is 'STM6600' 'STM' + '6600': what follows a logo run in is a part number
         if not cut:
             m = _COUNTRY_TAIL.match(norm)

@@ -21,6 +21,9 @@ COUNTRIES = {
     "ENGLAND": "United Kingdom", "UK": "United Kingdom", "CANADA": "Canada", "ISRAEL": "Israel",
     "COSTARICA": "Costa Rica", "BRAZIL": "Brazil",
 }
+# Three-letter country codes printed as the assembly site ('CHN 117' on STM32s): not ordering letters.
+COUNTRY_CODES = {"CHN", "TWN", "KOR", "JPN", "MYS", "MAL", "PHL", "PHI", "THA", "USA", "MEX", "DEU", "FRA",
+                 "ITA", "VNM", "IDN", "SGP", "IND", "MLT", "MAR", "CRI", "ISR", "GBR", "IRL", "HKG", "PRC"}
 
 _NOT_ALNUM = re.compile(r"[^A-Z0-9]")
 _LINE_SPLIT = re.compile(r"\s*(?:\||\n|\r)\s*")

@@ -36,7 +36,7 @@ from .forms import PrintedForms
 from .evidence import ANSWER_THRESHOLD, LOGO_ONLY, UNKNOWN_PART_CAP, Candidate, apply, date_like
 from .gather import Gatherer
 from .knowledge import KnowledgeBase, ManufacturerInfo, known_base
-from .parse import Marking, country_of, parse_marking
+from .parse import COUNTRY_CODES, Marking, country_of, parse_marking
 from .result import Resolution, apply_span, lineage_note, first_part_like, restyle, same_part
 
 MEMORY_CATEGORIES = {"sram", "dram", "ram", "nor_flash", "nand_flash", "flash", "eprom", "eeprom", "mask_rom",
@@ -47,9 +47,6 @@ SPEED_GRADE = re.compile(r"(?:[A-Z]{1,3}-?)?(?:45|55|60|70|85|90|10|12|15|20|25|
 # package or speed code ('-I/P', '-E/SO', '-10TC', EON's '-104HIP').
 ORDERING_LINE = re.compile(r"-[A-Z0-9]{1,7}(?:[-/][A-Z0-9]{1,4}){0,2}")
 ORDERING_LETTERS = re.compile(r"[A-Z]{2,4}[+#]?")   # a line of package and grade letters only
-# Three-letter country codes printed as the assembly site ('CHN 117' on STM32s): not ordering letters.
-COUNTRY_CODES = {"CHN", "TWN", "KOR", "JPN", "MYS", "MAL", "PHL", "PHI", "THA", "USA", "MEX", "DEU", "FRA",
-                 "ITA", "VNM", "IDN", "SGP", "IND", "MLT", "MAR", "CRI", "ISR", "GBR", "IRL", "HKG", "PRC"}
 ORDERING_WORD = re.compile(r"[A-Z0-9][A-Z0-9-]{0,6}")   # package, grade and temperature letters on a line
 # The rules by which a printed logo says which maker made the part.
 NAMED_BY_LOGO = {"logo.same_maker", "logo.names_maker", "logo.lineage", "logo.glyph"}
@@ -103,20 +100,20 @@ class Resolver:
         shape = part_shape(reduce(part))
         return any(shape in self.maker_shapes.get(m, ()) for m in self.line_of(maker))
 
-    def known_base(self, cand: Candidate) -> Optional[str]:
-        """The known part this candidate is (curated lists first, then the maker's imported parts)."""
-        if cand.part_unknown:
-            return None
-        if cand.family is not None and (base := known_base(cand.family, cand.part_number)):
+    def known_part(self, cand: Candidate, text: str) -> Optional[str]:
+        """The known part `text` is for this candidate's family and maker (curated lists first, then the
+        maker's imported parts)."""
+        if cand.family is not None and (base := known_base(cand.family, text)):
             return base
-        return self.kb.catalogue.known_for(cand.part_number, self.line_of(cand.manufacturer.name))
+        return self.kb.catalogue.known_for(text, self.line_of(cand.manufacturer.name))
+
+    def known_base(self, cand: Candidate) -> Optional[str]:
+        """The known part this candidate is."""
+        return None if cand.part_unknown else self.known_part(cand, cand.part_number)
 
     def printed_base(self, cand: Candidate) -> Optional[str]:
         """The known part the candidate's token is as printed, before any OCR repair."""
-        printed = reduce(cand.token)
-        if cand.family is not None and (base := known_base(cand.family, printed)):
-            return base
-        return self.kb.catalogue.known_for(printed, self.line_of(cand.manufacturer.name))
+        return self.known_part(cand, reduce(cand.token))
 
     @staticmethod
     def same_known(printed: Optional[str], repaired: str) -> bool:
@@ -374,9 +371,7 @@ class Resolver:
                 or any(t.line == tokens[i].line for t in tokens[i + 1:]):
             return
         tail = tokens[i + 1].text.upper()
-        if tokens[i + 1].label == "logo":
-            return
-        if tokens[i + 1].label == "country" or tail in COUNTRY_CODES:
+        if tokens[i + 1].label in ("logo", "country") or tail in COUNTRY_CODES:
             return
         if ORDERING_LINE.fullmatch(tail) or ORDERING_LETTERS.fullmatch(tail) or (
                 ORDERING_WORD.fullmatch(tail) and not date_like(tail) and (
@@ -391,8 +386,7 @@ class Resolver:
     def longer_known(self, answer: Candidate, joined: str) -> bool:
         """Whether `joined` is a known part of the answer's maker longer than the one the answer is."""
         base = self.known_base(answer)
-        longer = (known_base(answer.family, joined) if answer.family is not None else None) \
-            or self.kb.catalogue.known_for(joined, self.line_of(answer.manufacturer.name))
+        longer = self.known_part(answer, joined)
         return longer is not None and len(reduce(longer)) > len(reduce(base or answer.part_number))
 
     def weigh_maker(self, answer: Candidate) -> None:

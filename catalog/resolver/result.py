@@ -95,13 +95,8 @@ def first_part_like(marking: Marking) -> Optional[str]:
     family we do not know: on the earliest line that has one from `first_part_line` on (logo, part,
     then date and lot), the longest there."""
     first_line = first_part_line(marking)
-    best, best_rank = None, None
-    for t in marking.tokens:
-        if t.label == "lot" and t.line >= first_line and part_like(t.norm):
-            rank = (t.line, -len(t.norm))
-            if best_rank is None or rank < best_rank:
-                best, best_rank = t.norm, rank
-    return best
+    found = [t for t in marking.tokens if t.label == "lot" and t.line >= first_line and part_like(t.norm)]
+    return min(found, key=lambda t: (t.line, -len(t.norm))).norm if found else None
 
 
 def lineage_note(lineage: list[dict], date: DateCode) -> Optional[str]:
