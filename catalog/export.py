@@ -13,8 +13,8 @@ from typing import Iterable
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from .models import Component, ComponentStatus, Device, DeviceStatus, Manufacturer
-from .records import last_verification
+from .lines import ComponentLine, line_of
+from .models import Component, ComponentStatus, Device, DeviceStatus
 from .resolver import knowledge
 
 BOM_COLUMNS = ["device", "component_id", "designator", "marking", "part_number", "manufacturer", "country",
@@ -28,28 +28,26 @@ def spreadsheet_safe(value) -> str:
     return "'" + text if text.startswith(FORMULA_START) else text
 
 
-def owner_today(maker: Manufacturer | None) -> str | None:
-    """The company that owns the maker's line today (Numonyx parts are Micron's)."""
-    lineage = knowledge.load().lineage(maker.name) if maker else []
+def owner_today(maker: str | None) -> str | None:
+    """The company that owns the named maker's line today (Numonyx parts are Micron's)."""
+    lineage = knowledge.load().lineage(maker) if maker else []
     return lineage[-1]["name"] if lineage else None
 
 
-def bom_row(component: Component) -> dict:
-    maker = component.manufacturer
-    region = component.region
-    verified = last_verification(component)
+def bom_row(item: Component | ComponentLine) -> dict:
+    line = item if isinstance(item, ComponentLine) else line_of(item)
+    box = line.box
     return {
-        "device": component.device.slug, "component_id": component.id,
-        "designator": region.designator if region else None, "marking": component.marking,
-        "part_number": component.part_number, "manufacturer": maker.name if maker else None,
-        "country": maker.country if maker else None, "owner_today": owner_today(maker),
-        "category": component.category, "date_code": component.date_code, "status": component.status.value,
-        "confidence": component.confidence,
-        "photo_sha256": region.photo.sha256 if region else None,
-        "region": (f"{region.cx:.0f},{region.cy:.0f} {region.w:.0f}x{region.h:.0f} {region.angle:+.1f}deg"
-                   if region else None),
-        "verified_by": verified.reviewer if verified else None,
-        "verified_at": verified.created_at.isoformat() if verified else None,
+        "device": line.device_slug, "component_id": line.id,
+        "designator": line.designator, "marking": line.marking,
+        "part_number": line.part_number, "manufacturer": line.manufacturer,
+        "country": line.country, "owner_today": owner_today(line.manufacturer),
+        "category": line.category, "date_code": line.date_code, "status": line.status.value,
+        "confidence": line.confidence,
+        "photo_sha256": line.photo_sha256,
+        "region": f"{box[0]:.0f},{box[1]:.0f} {box[2]:.0f}x{box[3]:.0f} {box[4]:+.1f}deg" if box else None,
+        "verified_by": line.verified_by,
+        "verified_at": line.verified_at.isoformat() if line.verified_at else None,
     }
 
 

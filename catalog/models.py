@@ -118,7 +118,12 @@ class Device(Base):
 
     @property
     def title(self) -> str:
-        return " ".join(p for p in (self.maker, self.model, self.variant) if p)
+        return device_title(self.maker, self.model, self.variant)
+
+
+def device_title(maker: Optional[str], model: Optional[str], variant: Optional[str]) -> str:
+    """'Hikvision DS-2CD2143G2-I rev B': what a device is called on every page."""
+    return " ".join(p for p in (maker, model, variant) if p)
 
 
 class Photo(Base):
@@ -166,6 +171,10 @@ class DerivedImage(Base):
     region: Mapped[Optional["Region"]] = relationship(back_populates="crops")
 
 
+# A region's evidence crop: the upright one when a reading found which way is up, else the plain cut.
+CROP_KINDS = ("crop_upright", "crop")
+
+
 class Region(Base):
     """A rotated box around one chip, in the upright (EXIF-applied) photo's pixels."""
     __tablename__ = "region"
@@ -194,7 +203,7 @@ class Region(Base):
     def crop(self) -> Optional[DerivedImage]:
         """The latest evidence crop, turned upright when a reading found which way is up."""
         by_kind = {d.kind: d for d in self.crops}  # ordered by id: a re-cut crop wins
-        return by_kind.get("crop_upright") or by_kind.get("crop")
+        return next((by_kind[k] for k in CROP_KINDS if k in by_kind), None)
 
     def box(self) -> dict[str, float]:
         return {"cx": self.cx, "cy": self.cy, "w": self.w, "h": self.h, "angle": self.angle}

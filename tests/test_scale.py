@@ -130,3 +130,105 @@ def test_search_results_come_a_page_at_a_time(generated, app):
     data = response.get_json()
     assert n <= MAX_QUERIES and data["pagination"]["total"] >= len(data["results"]) > 0
     assert all(part in r["part_number"] for r in data["results"])
+
+
+def test_search_pages_total_what_they_cover_and_a_page_past_the_end_says_so(generated, app):
+    """The total comes with the page's rows (a window count): it must be the number of results that
+    the pages hold, and a page past the end is a 404 naming how many pages there are."""
+    catalog, _ = generated
+    with catalog.session() as session:   # the big device's model: every one of its rows is indexed under it
+        model = session.scalar(select(Device.model).where(Device.slug == BIG_DEVICE))
+    client = app.test_client()
+    first = client.get(f"/search.json?q={model}").get_json()["pagination"]
+    assert first["pages"] > 1
+    ids, url = [], f"/search.json?q={model}"
+    while url:
+        page = client.get(url).get_json()
+        assert page["pagination"]["total"] == first["total"]
+        ids += [r["id"] for r in page["results"]]
+        url = page["pagination"]["next_url"]
+    assert len(ids) == len(set(ids)) == first["total"]
+    past = client.get(f"/search.json?q={model}&page={first['pages'] + 1}")
+    assert past.status_code == 404 and f"{first['pages']} pages" in past.get_json()["error"]
+
+
+@pytest.fixture(params=["sqlite", "postgresql"])
+def edited(request, tmp_path):
+    """A small generated catalog whose big device has a region with an upright and a re-cut crop, a region
+    re-cut, a component verified then reopened, and one with neither region nor maker."""
+    from bomcat.catalog.models import DerivedImage, Review, Verdict
+    url = f"sqlite:///{tmp_path / 'catalog.sqlite3'}" if request.param == "sqlite" \
+        else __import__("tests.conftest", fromlist=["throwaway_database"]).throwaway_database(request, "lines")
+    catalog = open_catalog(url, photo_root=tmp_path / "photos")
+    generate(catalog, devices=2, seed=5)
+    with catalog.session() as session:
+        device_id = session.scalar(select(Device.id).where(Device.slug == BIG_DEVICE))
+        a, b, c, d = session.scalars(select(Component).where(Component.device_id == device_id,
+                                                             Component.status == "verified")
+                                     .order_by(Component.id).limit(4))
+        for component, kinds in ((a, ("crop_upright", "crop")), (b, ("crop",))):
+            for kind in kinds:
+                session.add(DerivedImage(photo_id=component.region.photo_id, region_id=component.region_id,
+                                         kind=kind, path=f"derived/{kind}-{component.id}.png", sha256="0" * 64,
+                                         width=32, height=24))
+        session.add(Review(component_id=c.id, reviewer="dana", verdict=Verdict.reopened, values={}))
+        c.status = "proposed"
+        d.region_id, d.manufacturer_id = None, None
+        session.commit()
+        ids = (a.id, b.id, c.id, d.id)
+    yield catalog, device_id, ids
+    catalog.engine.dispose()
+
+
+def test_lines_read_by_sql_are_the_lines_of_the_loaded_components(edited):
+    from bomcat.catalog.lines import line_of, line_query, read_lines
+    catalog, device_id, (a, b, c, d) = edited
+    with catalog.session() as session:
+        by_sql = read_lines(session, line_query(Component.device_id == device_id))
+        loaded = [line_of(x) for x in session.scalars(select(Component).where(Component.device_id == device_id)
+                                                      .order_by(Component.id))]
+        crops = {x.id: x.region.crop().id for x in session.scalars(select(Component).where(Component.id.in_((a, b))))}
+    assert len(by_sql) == BIG_COMPONENTS and by_sql == loaded
+    lines = {line.id: line for line in by_sql}
+    assert lines[a].crop_id == crops[a] and lines[b].crop_id == crops[b]   # the upright crop; the re-cut one
+    assert lines[c].verified_by is not None and lines[c].status.value == "proposed"
+    assert lines[d].box is None and lines[d].crop_id is None and lines[d].manufacturer is None
+
+
+def test_the_device_page_shows_the_lines_with_their_evidence(edited):
+    """The page a visitor sees: verified components only, each with its crop and verifier; a reviewer
+    also sees the reopened one, with no verifier (it is not verified now)."""
+    from bomcat.catalog.users import create_user
+    from .conftest import PASSWORD, sign_in
+    catalog, _device_id, (a, _b, c, d) = edited
+    with catalog.session() as session:
+        create_user(session, "rita", PASSWORD, "reviewer")
+        session.commit()
+    app = web_app(catalog)
+    public = {r["id"]: r for r in app.test_client().get(f"/devices/{BIG_DEVICE}.json").get_json()["components"]}
+    assert c not in public and public[a]["verified_by"] and public[a]["crop_url"]
+    assert public[d]["crop_url"] is None and public[d]["photo_url"] is None and public[d]["manufacturer"] is None
+    signed = {r["id"]: r for r in sign_in(app, "rita").get(f"/devices/{BIG_DEVICE}.json").get_json()["components"]}
+    assert signed[c]["status"] == "proposed" and signed[c]["verified_by"] is None and len(signed) > len(public)
+
+
+def test_a_search_finds_the_same_pages_however_its_query_is_planned(generated, app, monkeypatch):
+    """PostgreSQL looks up few matches by id and walks the catalog for many (`FEW_MATCHES`); SQLite
+    counts with the page's rows: every way gives the same pages."""
+    import bomcat.catalog.search as search
+    catalog, _ = generated
+    with catalog.session() as session:
+        model = session.scalar(select(Device.model).where(Device.slug == BIG_DEVICE))
+    client = app.test_client()
+
+    def pages() -> list[list[int]]:
+        out, url = [], f"/search.json?q={model}"
+        while url:
+            page = client.get(url).get_json()
+            out.append([r["id"] for r in page["results"]])
+            url = page["pagination"]["next_url"]
+        return out
+    looked_up = pages()
+    monkeypatch.setattr(search, "FEW_MATCHES", 0)
+    monkeypatch.setattr("bomcat.web.search.count_with_rows", lambda dialect: False)
+    assert pages() == looked_up and len(looked_up) > 1

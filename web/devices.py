@@ -15,7 +15,7 @@ from .paging import paged
 from .serialize import board_region, component_row, device_counts, device_detail, device_summary, photo_dict
 from .suppliers import supplier_summary
 from .views import (can_see, catalog, current_user_can, data_view, device_or_404, ensure_visible, get_or_404,
-                    shown_components, shown_devices_query)
+                    shown_devices_query, shown_lines)
 
 bp = Blueprint("devices", __name__)
 
@@ -36,7 +36,7 @@ def device_page(slug: str) -> dict:
         ensure_visible(device, f"device {slug!r}")
         # A device's rows in a bounded number of queries, whatever its size: its visible components
         # with what their rows show, and its photos with the regions the visibility policy looks at.
-        components = shown_components(session, Component.device_id == device.id)
+        components = shown_lines(session, Component.device_id == device.id)
         awaiting = session.scalar(select(func.count(Component.id)).where(
             Component.device_id == device.id, Component.status == ComponentStatus.proposed))
         photos = select(Photo).where(Photo.device_id == device.id).order_by(Photo.id).options(selectinload(Photo.derived))

@@ -8,7 +8,7 @@ from sqlalchemy import func, or_, select
 from bomcat.catalog.models import Component, Device, Manufacturer
 from bomcat.catalog.records import slugify
 from bomcat.catalog.resolver import knowledge
-from bomcat.catalog.search import like_escape, matching_components
+from bomcat.catalog.search import count_with_rows, like_escape, matching_components
 
 from .paging import paged
 from .serialize import component_row, device_counts, device_summary
@@ -61,8 +61,11 @@ def search_page() -> dict:
     results, manufacturers, devices, pages = [], [], [], None
     if query:
         with catalog().session() as session:
-            where = matching_components(query, session.get_bind().dialect.name)
-            found, pages = paged(session, shown_components_query(where), per_page=RESULTS_PAGE)
+            dialect = session.get_bind().dialect.name
+            found, pages = paged(session, shown_components_query(matching_components(query, dialect)),
+                                 per_page=RESULTS_PAGE, counted_with_rows=count_with_rows(dialect),
+                                 planned=lambda total: shown_components_query(
+                                     matching_components(query, dialect, matches=total)))
             device_counts(c.device for c in found)
             for c in found:
                 row = component_row(c)

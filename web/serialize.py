@@ -5,9 +5,11 @@ from typing import Iterable, Optional
 
 from flask import g, url_for
 
-from bomcat.catalog.models import Component, Device, DerivedImage, Photo, Reading, Region, Review
+from bomcat.catalog.lines import ComponentLine, line_of
+from bomcat.catalog.models import (Component, ComponentStatus, Device, DerivedImage, Photo, Reading, Region,
+                                  Review)
 from bomcat.catalog.export import owner_today
-from bomcat.catalog.records import last_verification, slugify, usable_reading
+from bomcat.catalog.records import slugify, usable_reading
 from bomcat.catalog.resolver import knowledge
 
 
@@ -102,21 +104,21 @@ def review_dict(r: Review) -> dict:
             "comment": r.comment, "created_at": r.created_at.isoformat()}
 
 
-def component_row(c: Component) -> dict:
-    m = c.manufacturer
-    crop = c.region.crop() if c.region else None
-    verified = last_verification(c) if c.status.value == "verified" else None
+def component_row(item: Component | ComponentLine) -> dict:
+    """A component's row as every list shows it (from a loaded component or a line read by SQL)."""
+    c = item if isinstance(item, ComponentLine) else line_of(item)
+    verified = c.status is ComponentStatus.verified   # a reopened component shows no verifier
     return {"id": c.id, "designator": c.designator, "marking": c.marking, "part_number": c.part_number,
-            "manufacturer": m.name if m else None, "country": m.country if m else None,
-            "owner_today": owner_today(m), "category": c.category,
+            "manufacturer": c.manufacturer, "country": c.country,
+            "owner_today": owner_today(c.manufacturer), "category": c.category,
             "date_code": c.date_code, "confidence": c.confidence, "status": c.status.value,
-            "crop_url": file_url(crop), "photo_id": c.region.photo_id if c.region else None,
-            "region_id": c.region_id,
+            "crop_url": url_for("files.derived", derived_id=c.crop_id) if c.crop_id else None,
+            "photo_id": c.photo_id, "region_id": c.region_id,
             # The full photo with this component's region selected and zoomed to.
-            "photo_url": (url_for("devices.photo_page", photo_id=c.region.photo_id) + f"#region-{c.region_id}")
-            if c.region else None,
-            "verified_by": verified.reviewer if verified else None,
-            "verified_at": verified.created_at.strftime("%Y-%m-%d %H:%M") if verified else None,
+            "photo_url": (url_for("devices.photo_page", photo_id=c.photo_id) + f"#region-{c.region_id}")
+            if c.region_id else None,
+            "verified_by": c.verified_by if verified else None,
+            "verified_at": c.verified_at.strftime("%Y-%m-%d %H:%M") if verified and c.verified_at else None,
             "url": url_for("components.component_page", component_id=c.id)}
 
 

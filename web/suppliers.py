@@ -2,10 +2,12 @@
 from __future__ import annotations
 
 from collections import Counter, OrderedDict
+from typing import Iterable
 
 from flask import Blueprint, abort, url_for
 from sqlalchemy import select
 
+from bomcat.catalog.lines import ComponentLine, line_of
 from bomcat.catalog.models import Component, Manufacturer
 from bomcat.catalog.records import slugify
 from bomcat.catalog.resolver import knowledge
@@ -21,33 +23,38 @@ def category_label(category: str | None) -> str:
     return (category or "unidentified part").replace("_", " ")
 
 
-def suppliers_of(components: list[Component], evidence: bool = False) -> list[dict]:
+def lines(items: Iterable[Component | ComponentLine]) -> list[ComponentLine]:
+    return [c if isinstance(c, ComponentLine) else line_of(c) for c in items]
+
+
+def suppliers_of(components: Iterable[Component | ComponentLine], evidence: bool = False) -> list[dict]:
     """One entry per supplying company, as a report prints it ('ROHM Semiconductor (Japan): eeprom,
     regulator'): what it supplied, in which devices, and with `evidence` the component rows."""
     by_maker: "OrderedDict[str, dict]" = OrderedDict()
-    for c in sorted((c for c in components if c.manufacturer), key=lambda c: c.manufacturer.name.casefold()):
-        entry = by_maker.setdefault(c.manufacturer.name, {
-            "manufacturer": c.manufacturer.name, "country": c.manufacturer.country,
-            "url": url_for("suppliers.manufacturer_page", slug=slugify(c.manufacturer.name)),
+    for c in sorted((c for c in lines(components) if c.manufacturer), key=lambda c: c.manufacturer.casefold()):
+        entry = by_maker.setdefault(c.manufacturer, {
+            "manufacturer": c.manufacturer, "country": c.country,
+            "url": url_for("suppliers.manufacturer_page", slug=slugify(c.manufacturer)),
             "categories": [], "parts": [], "devices": []})
         for key, value in (("categories", category_label(c.category)), ("parts", c.part_number),
-                           ("devices", c.device.title)):
+                           ("devices", c.device_title)):
             if value and value not in entry[key]:
                 entry[key].append(value)
         if evidence:
-            entry.setdefault("components", []).append({**component_row(c), "device": c.device.title,
+            entry.setdefault("components", []).append({**component_row(c), "device": c.device_title,
                                                        "device_url": url_for("devices.device_page",
-                                                                             slug=c.device.slug)})
+                                                                             slug=c.device_slug)})
     for entry in by_maker.values():
         entry["line"] = f"{entry['manufacturer']} ({entry['country'] or 'country unknown'}): " \
                         + ", ".join(entry["categories"])
     return list(by_maker.values())
 
 
-def supplier_summary(components: list[Component]) -> dict:
+def supplier_summary(components: Iterable[Component | ComponentLine]) -> dict:
     """The supplier lines of one device, and its components counted by the supplier's country."""
-    countries = Counter(c.manufacturer.country or "unknown" for c in components if c.manufacturer)
-    return {"suppliers": suppliers_of(components),
+    found = lines(components)
+    countries = Counter(c.country or "unknown" for c in found if c.manufacturer)
+    return {"suppliers": suppliers_of(found),
             "countries": [{"country": k, "components": v} for k, v in countries.most_common()]}
 
 

@@ -66,6 +66,17 @@ def shown_devices_query(*where):
     return query if signed_in(current_user) else query.where(public_devices())
 
 
+def shown_lines(session, *where) -> list:
+    """The BOM lines (`catalog.lines`) of the components the current visitor may see, read by SQL
+    without ORM objects: for a list as long as a device's whole bill of materials."""
+    from flask_login import current_user
+    from bomcat.catalog.lines import line_query, read_lines
+    from bomcat.catalog.visibility import public_components, signed_in
+    if not signed_in(current_user):
+        where = (*where, public_components())
+    return read_lines(session, line_query(*where))
+
+
 def shown_components(session, *where) -> list:
     """Every component `shown_components_query` names (for lists that cannot grow past one device)."""
     return list(session.scalars(shown_components_query(*where)))
