@@ -46,9 +46,13 @@ BOARDS: list[list[SyntheticChip]] = [
 ]
 
 
+# The revision keeps rev B's flash and regulator and changes its SoC and sensor, as revisions do, so
+# that /devices/demo-ip-camera/compare/demo-ip-camera-rev-c shows parts in both and in one only.
 DRAFT_BOARD = [SyntheticChip(["Ingenic", "T40N", "2210-XP"], "QFP", 0),
                SyntheticChip(["SmartSens", "SC2335", "2208"], "BGA", 0),
-               SyntheticChip(["REALTEK", "8188FTV", "J5C6431"], "QFN", 90)]
+               SyntheticChip(["REALTEK", "8188FTV", "J5C6431"], "QFN", 90),
+               SyntheticChip(["winbond", "25Q128JVSQ", "2118"], "SOIC8", 0),
+               SyntheticChip(["ROHM", "BD9E301", "1152"], "TSSOP", 0)]
 
 DEMO_PASSWORD = os.environ.get("BOMCAT_DEMO_PASSWORD", "bomcat-demo-password")
 DEMO_USERS = {"demo-admin": "admin", "demo-reviewer": "reviewer", "demo-investigator": "investigator"}

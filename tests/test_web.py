@@ -41,7 +41,7 @@ def ids(demo_catalog):
 
 PAGES = ["/devices", "/devices/demo-ip-camera", "/components/{component}", "/photos/{photo}", "/manufacturers",
          "/manufacturers/sony-semiconductor-solutions", "/countries", "/countries/japan", "/makers/demo-vision",
-         "/components"]
+         "/components", "/entity-list"]
 
 
 @pytest.mark.parametrize("page", PAGES)
@@ -125,12 +125,12 @@ def test_manufacturer_page_lists_devices_with_evidence_and_lineage(demo_client):
     rohm = demo_client.get("/manufacturers/rohm-semiconductor.json").get_json()
     assert rohm["manufacturer"]["country"] == "Japan"
     assert {"OKI", "LAPIS Semiconductor"} <= set(rohm["manufacturer"]["predecessors"])
-    (entry,) = rohm["devices"]
-    assert entry["device"]["slug"] == "demo-ip-camera"
-    assert sorted(c["part_number"] for c in entry["components"]) == ["BD9E301", "BR24G256"]
-    assert all(c["crop_url"] for c in entry["components"])
+    entries = {e["device"]["slug"]: e for e in rohm["devices"]}   # a reviewer sees the draft revision's too
+    assert sorted(c["part_number"] for c in entries["demo-ip-camera"]["components"]) == ["BD9E301", "BR24G256"]
+    assert [c["part_number"] for c in entries["demo-ip-camera-rev-c"]["components"]] == ["BD9E301"]
+    assert all(c["crop_url"] for e in entries.values() for c in e["components"])
     listing = {m["name"]: m for m in demo_client.get("/manufacturers.json").get_json()["manufacturers"]}
-    assert listing["ROHM Semiconductor"]["components"] == 2 and listing["ROHM Semiconductor"]["devices"] == 1
+    assert listing["ROHM Semiconductor"]["components"] == 3 and listing["ROHM Semiconductor"]["devices"] == 2
     assert demo_client.get("/manufacturers/no-such-company").status_code == 404
 
 
@@ -150,7 +150,7 @@ def test_search_takes_control_characters_and_quotes_as_text(demo_client, query, 
 
 def test_search_finds_by_manufacturer_and_refuses_tiny_queries(demo_client):
     rohm = demo_client.get("/search.json?q=ROHM").get_json()["results"]
-    assert sorted(r["part_number"] for r in rohm) == ["BD9E301", "BR24G256"]
+    assert sorted(r["part_number"] for r in rohm) == ["BD9E301", "BD9E301", "BR24G256"]   # rev C's too
     assert demo_client.get("/search.json?q=ab").status_code == 400
     html = demo_client.get("/search?q=IMX307").get_data(as_text=True)
     assert "IMX307LQD" in html and "1 component for" in html
@@ -180,10 +180,10 @@ def test_catalog_wide_parts_list_as_csv_and_json(demo_client):
     by_device = {}
     for c in data["components"]:
         by_device[c["device"]["slug"]] = by_device.get(c["device"]["slug"], 0) + 1
-    assert by_device == {"demo-ip-camera": 15, "demo-ip-camera-rev-c": 3}  # a reviewer sees the draft's too
+    assert by_device == {"demo-ip-camera": 15, "demo-ip-camera-rev-c": 5}  # a reviewer sees the draft's too
     response = demo_client.get("/components.csv")
     rows = list(csv.DictReader(io.StringIO(response.get_data(as_text=True))))
-    assert response.mimetype == "text/csv" and len(rows) == 18 and rows[0]["device"] == "demo-ip-camera"
+    assert response.mimetype == "text/csv" and len(rows) == 20 and rows[0]["device"] == "demo-ip-camera"
 
 
 def test_the_demo_shows_the_product_to_visitors_and_leaves_work_for_reviewers(demo_app, demo_catalog):
@@ -197,7 +197,7 @@ def test_the_demo_shows_the_product_to_visitors_and_leaves_work_for_reviewers(de
     assert visitor.get("/countries/japan").status_code == 200 and visitor.get(
         f"/components/{bom['components'][0]['id']}").status_code == 200
     assert visitor.get("/devices/demo-ip-camera-rev-c").status_code == 404
-    assert summary["waiting"] == 3
+    assert summary["waiting"] == 5
 
 
 def test_device_counts_agree_with_what_the_viewer_sees(demo_app, demo_client):
@@ -207,3 +207,32 @@ def test_device_counts_agree_with_what_the_viewer_sees(demo_app, demo_client):
     assert listed["components"] == len(bom["components"]) and listed["photos"] == len(bom["photos"])
     reviewer = {d["slug"]: d for d in demo_client.get("/devices.json").get_json()["devices"]}["demo-ip-camera"]
     assert reviewer["components"] == 15 >= listed["components"]
+
+
+def test_the_demo_flags_its_hisilicon_soc_as_a_listed_makers_part(demo_client):
+    """The demo's second board carries a HiSilicon Hi3518: HiSilicon is Huawei's, on the US Entity List."""
+    parts = {p["manufacturer"]: p for p in demo_client.get("/entity-list.json").get_json()["parts"]}
+    assert parts["HiSilicon"]["entity"] == "Huawei" and parts["HiSilicon"]["components"] >= 1
+    rows = demo_client.get("/devices/demo-ip-camera.json").get_json()["components"]
+    soc = next(r for r in rows if (r["part_number"] or "").startswith("Hi3518"))
+    assert {f["citation"] for f in soc["manufacturer_entity_list"]} >= {"84 FR 22961"}
+    assert "84 FR 22961" in demo_client.get("/devices/demo-ip-camera").get_data(as_text=True)
+
+
+def test_the_demo_revisions_compare_by_their_parts(demo_app, demo_client):
+    """Rev C keeps rev B's flash and regulator and has another SoC and sensor; a visitor may not compare
+    with the unpublished revision."""
+    data = demo_client.get("/devices/demo-ip-camera/compare/demo-ip-camera-rev-c.json").get_json()
+    both = {p["part_number"] for p in data["parts"]["both"]}
+    assert any(p.startswith("W25Q128JV") for p in both) and any(p.startswith("BD9E301") for p in both)
+    assert any(p["part_number"].startswith("T40") for p in data["parts"]["only_b"])
+    assert any(p["part_number"].startswith("IMX307") for p in data["parts"]["only_a"])
+    assert "Winbond Electronics" in data["suppliers"]["both"] and "SmartSens Technology" in data["suppliers"]["only_b"]
+    page = demo_client.get("/devices/demo-ip-camera/compare/demo-ip-camera-rev-c").get_data(as_text=True)
+    assert "Parts in both" in page and "IMX307" in page
+    assert "/compare/demo-ip-camera-rev-c" in demo_client.get("/devices/demo-ip-camera").get_data(as_text=True)
+    visitor = demo_app.test_client()
+    assert visitor.get("/devices/demo-ip-camera/compare/demo-ip-camera-rev-c.json").status_code == 404
+    itself = visitor.get("/devices/demo-ip-camera/compare/demo-ip-camera.json").get_json()
+    assert not itself["parts"]["only_a"] and not itself["parts"]["only_b"] and itself["parts"]["both"]
+    assert "/compare/" not in visitor.get("/devices/demo-ip-camera").get_data(as_text=True)   # no public other

@@ -6,7 +6,7 @@ from flask_login import current_user
 from sqlalchemy import func, select
 from sqlalchemy.orm import selectinload
 
-from bomcat.catalog.models import Component, ComponentStatus, Photo, Role
+from bomcat.catalog.models import Component, ComponentStatus, Device, Photo, Role
 from bomcat.catalog.visibility import public_photos, signed_in
 
 from bomcat.catalog.export import bom_row
@@ -43,7 +43,12 @@ def device_page(slug: str) -> dict:
         if not signed_in(current_user):
             photos = photos.where(public_photos())  # the policy's SQL form: no region loaded to decide
         photos = session.scalars(photos)
+        # Other revisions and models of the same maker, to compare with (/devices/<slug>/compare/<other>).
+        others = session.scalars(shown_devices_query(Device.maker == device.maker, Device.id != device.id).limit(12))
         return {"device": device_detail(device),
+                "compare_with": [{"title": d.title, "slug": d.slug,
+                                  "url": url_for("compare.compare_page", slug=device.slug, other=d.slug)}
+                                 for d in others],
                 **supplier_summary(components),
                 "components": [component_row(c) for c in components],
                 "awaiting_review": awaiting,

@@ -8,6 +8,7 @@ from flask import Blueprint, abort, url_for
 
 from sqlalchemy import distinct, func, select
 
+from bomcat.catalog import entity_list
 from bomcat.catalog.models import Component, Device, Manufacturer
 from bomcat.catalog.records import slugify
 
@@ -72,7 +73,8 @@ def maker_page(slug: str) -> dict:
         by_country: "OrderedDict[str, list[Component]]" = OrderedDict()
         for c in sorted((c for c in components if c.manufacturer), key=lambda c: country_of(c)):
             by_country.setdefault(country_of(c), []).append(c)
-        return {"maker": devices[0].maker, "devices": [device_summary(d) for d in devices],
+        return {"maker": devices[0].maker, "entity_list": entity_list.flags(devices[0].maker),
+                "devices": [device_summary(d) for d in devices],
                 "countries": [{"country": country, "url": country_url(country), "suppliers": suppliers_of(cs, evidence=True),
                                "components": len(cs)} for country, cs in by_country.items()],
                 "unidentified": sum(1 for c in components if c.manufacturer is None)}

@@ -5,6 +5,7 @@ from typing import Iterable, Optional
 
 from flask import g, url_for
 
+from bomcat.catalog import entity_list
 from bomcat.catalog.lines import ComponentLine, line_of
 from bomcat.catalog.models import (Component, ComponentStatus, Device, DerivedImage, Photo, Reading, Region,
                                   Review)
@@ -45,7 +46,7 @@ def device_summary(d: Device) -> dict:
     return {"slug": d.slug, "title": d.title, "maker": d.maker, "model": d.model, "status": d.status.value,
             "photos": photos, "components": components,
             "url": url_for("devices.device_page", slug=d.slug),
-            "maker_url": maker_url(d.maker)}
+            "maker_url": maker_url(d.maker), "entity_list": entity_list.flags(d.maker)}
 
 
 def maker_url(maker: str) -> str:
@@ -111,6 +112,7 @@ def component_row(item: Component | ComponentLine) -> dict:
     return {"id": c.id, "designator": c.designator, "marking": c.marking, "part_number": c.part_number,
             "manufacturer": c.manufacturer, "country": c.country,
             "owner_today": owner_today(c.manufacturer), "category": c.category,
+            "manufacturer_entity_list": entity_list.flags(c.manufacturer),
             "date_code": c.date_code, "confidence": c.confidence, "status": c.status.value,
             "crop_url": url_for("files.derived", derived_id=c.crop_id) if c.crop_id else None,
             "photo_id": c.photo_id, "region_id": c.region_id,

@@ -7,6 +7,7 @@ from typing import Iterable
 from flask import Blueprint, abort, url_for
 from sqlalchemy import select
 
+from bomcat.catalog import entity_list
 from bomcat.catalog.lines import ComponentLine, line_of
 from bomcat.catalog.models import Component, Manufacturer
 from bomcat.catalog.records import slugify
@@ -35,6 +36,7 @@ def suppliers_of(components: Iterable[Component | ComponentLine], evidence: bool
         entry = by_maker.setdefault(c.manufacturer, {
             "manufacturer": c.manufacturer, "country": c.country,
             "url": url_for("suppliers.manufacturer_page", slug=slugify(c.manufacturer)),
+            "entity_list": entity_list.flags(c.manufacturer),
             "categories": [], "parts": [], "devices": []})
         for key, value in (("categories", category_label(c.category)), ("parts", c.part_number),
                            ("devices", c.device_title)):
@@ -104,6 +106,7 @@ def manufacturer_page(slug: str) -> dict:
         from bomcat.catalog.models import Role
         can_record = current_user_can(Role.investigator)
         return {"outreach": outreach, "slug": slug, "can_record": can_record,
+                "entity_list": entity_list.flags(info.name),
                 "manufacturer": {"name": info.name, "country": info.country, "parent": info.parent,
                                  "note": info.note, "aliases": info.aliases,
                                  "lineage": kb.lineage(info.name),
