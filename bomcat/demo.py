@@ -3,6 +3,7 @@ markings of IP-camera parts from the public record, ingested through the real
 pipeline. No third-party photo is involved."""
 from __future__ import annotations
 
+import datetime as dt
 import io
 import os
 from typing import Callable
@@ -11,8 +12,8 @@ from PIL import Image
 from sqlalchemy import select
 
 from bomcat.catalog.db import Catalog
-from bomcat.catalog.models import ComponentStatus, Device, DeviceStatus, User
-from bomcat.catalog.records import apply_review, create_device
+from bomcat.catalog.models import ComponentStatus, Device, DeviceStatus, OutreachEntry, OutreachStatus, User
+from bomcat.catalog.records import apply_review, create_device, ensure_manufacturer
 from bomcat.catalog.users import create_user
 from bomcat.pipeline.ingest import ingest_photo
 from bomcat.images.synth import SyntheticChip, render_board
@@ -20,7 +21,13 @@ from bomcat.images.synth import SyntheticChip, render_board
 DEVICE = dict(slug="demo-ip-camera", maker="Demo Vision", model="IPC-2000 (synthetic)", variant="rev B",
               firmware="V5.5.0 build 180000", acquired_where="synthetic: rendered by bomcat demo",
               notes="A made-up camera whose boards bomcat renders itself; the markings are real ones "
-                    "published in teardowns and datasheets of IP-camera parts.")
+                    "published in teardowns and datasheets of IP-camera parts.",
+              report_intro="This demo report shows what bomcat publishes for a teardown: the companies whose "
+                           "parts were found in the camera, the evidence for each part, and the letters sent "
+                           "to them. The camera and its boards are synthetic; the markings are real.",
+              report_recommendations="Companies whose parts were found should say whether they supply the "
+                                     "device maker directly or through distributors, and what due diligence "
+                                     "they apply to customers in the surveillance industry.")
 # A later revision, photographed but not reviewed yet: the reviewers' work waiting, not public.
 DRAFT_DEVICE = dict(slug="demo-ip-camera-rev-c", maker="Demo Vision", model="IPC-2000 (synthetic)", variant="rev C",
                     acquired_where="synthetic: rendered by bomcat demo",
@@ -54,6 +61,18 @@ DRAFT_BOARD = [SyntheticChip(["Ingenic", "T40N", "2210-XP"], "QFP", 0),
                SyntheticChip(["winbond", "25Q128JVSQ", "2118"], "SOIC8", 0),
                SyntheticChip(["ROHM", "BD9E301", "1152"], "TSSOP", 0)]
 
+# Letters to two of the suppliers, one answered and one not, so that the report's outreach section
+# shows both (sent before the demo is built, whatever the day).
+DEMO_LETTERS = [
+    dict(maker="ROHM Semiconductor", kind="letter", days_ago=60, reply_days_ago=41,
+         subject="Your BD9E301 regulator and BR24G256 EEPROM were found in the demo camera IPC-2000. Do you supply "
+                 "its maker, directly or through distributors? What checks do you make of customers' end use?",
+         reply="We sell through distributors and cannot confirm the end customer of each part. We are reviewing "
+               "the information you sent."),
+    dict(maker="Sony Semiconductor Solutions", kind="letter", days_ago=60, reply_days_ago=None,
+         subject="Your IMX307 image sensor was found in the demo camera IPC-2000. Do you supply its maker?",
+         reply=None)]
+
 DEMO_PASSWORD = os.environ.get("BOMCAT_DEMO_PASSWORD", "bomcat-demo-password")
 DEMO_USERS = {"demo-admin": "admin", "demo-reviewer": "reviewer", "demo-investigator": "investigator"}
 
@@ -85,6 +104,21 @@ def review_as_demo_reviewer(session, device: Device) -> None:
             apply_review(session, component, "demo-reviewer", "rejected", comment="no usable reading")
 
 
+def record_demo_letters(session) -> None:
+    """The demo's letters (`DEMO_LETTERS`), once."""
+    if session.scalar(select(OutreachEntry.id).limit(1)) is not None:
+        return
+    today = dt.date.today()
+    for letter in DEMO_LETTERS:
+        replied = letter["reply_days_ago"]
+        session.add(OutreachEntry(
+            manufacturer=ensure_manufacturer(session, letter["maker"]), kind=letter["kind"],
+            sent_on=today - dt.timedelta(days=letter["days_ago"]), subject=letter["subject"],
+            reply_text=letter["reply"], replied_on=today - dt.timedelta(days=replied) if replied else None,
+            status=OutreachStatus.answered if letter["reply"] else OutreachStatus.awaiting,
+            recorded_by="demo-investigator"))
+
+
 def build_demo(catalog: Catalog, boards: int = 3, echo: Callable[[str], None] = print) -> dict:
     """The published demo camera (its boards ingested, reviewed and published) and a draft revision
     whose proposals wait for review. Run again, it keeps what is there."""
@@ -108,6 +142,7 @@ def build_demo(catalog: Catalog, boards: int = 3, echo: Callable[[str], None] = 
         device.status = DeviceStatus.published
         resolved = sum(1 for c in device.components if c.part_number and c.manufacturer_id)
         components = len(device.components)
+        record_demo_letters(session)
         draft = session.scalar(select(Device).where(Device.slug == DRAFT_DEVICE["slug"]))
         waiting = sum(1 for c in draft.components if c.status is ComponentStatus.proposed)
     return {"device": DEVICE["slug"], "photos": photos, "components": components, "resolved": resolved,

@@ -17,18 +17,20 @@ from .records import SLUG_RE, DeviceRefused, create_device
 from .values import date_value, text_value
 
 TEXT_FIELDS = {"maker": 200, "model": 200, "variant": 200, "firmware": 200, "serial": 200,
-               "acquired_where": 300, "notes": 20_000}
+               "acquired_where": 300, "notes": 20_000, "report_intro": 20_000, "report_recommendations": 20_000}
+MULTILINE = ("notes", "report_intro", "report_recommendations")
 DATE_FIELDS = ("acquired_on", "teardown_on")
 REQUIRED = ("maker", "model")
 RESERVED_SLUGS = {"new"}   # /devices/new is the form that creates one
 FIELDS = ("slug", *TEXT_FIELDS, *DATE_FIELDS)
 LABELS = {"slug": "Slug", "maker": "Maker", "model": "Model", "variant": "Variant", "firmware": "Firmware",
           "serial": "Serial number", "acquired_where": "Where it was bought", "acquired_on": "Bought on",
-          "teardown_on": "Torn down on", "notes": "Notes"}
+          "teardown_on": "Torn down on", "notes": "Notes", "report_intro": "Report: introduction",
+          "report_recommendations": "Report: recommendations"}
 
 
 def _text(name: str, value: Any) -> str | None:
-    return text_value(name, value, TEXT_FIELDS[name], multiline=name == "notes", error=DeviceRefused)
+    return text_value(name, value, TEXT_FIELDS[name], multiline=name in MULTILINE, error=DeviceRefused)
 
 
 def _date(name: str, value: Any) -> dt.date | None:

@@ -109,6 +109,9 @@ class Device(Base):
     acquired_on: Mapped[Optional[dt.date]] = mapped_column(Date)
     teardown_on: Mapped[Optional[dt.date]] = mapped_column(Date)
     notes: Mapped[Optional[str]] = mapped_column(Text)
+    # The report's own words (`/devices/<slug>/report`): an introduction and recommendations.
+    report_intro: Mapped[Optional[str]] = mapped_column(Text)
+    report_recommendations: Mapped[Optional[str]] = mapped_column(Text)
     status: Mapped[DeviceStatus] = mapped_column(_enum(DeviceStatus), default=DeviceStatus.draft)
     created_at: Mapped[dt.datetime] = mapped_column(DateTime, default=utcnow)
 

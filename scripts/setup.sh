@@ -9,9 +9,10 @@ cd "$(dirname "$0")/.."
 # synthetic chip markings with them; chromium: browser tests (Playwright drives
 # Debian's build, it never downloads its own); postgresql: the server the
 # PostgreSQL tests start in a throwaway cluster; redis-server: the job-queue tests
-# start a throwaway Redis for RQ workers.
+# start a throwaway Redis for RQ workers; chromium also prints reports to PDF, and
+# poppler-utils (pdftotext, pdftoppm) lets the report tests read the PDF back.
 SYSTEM_PACKAGES=(tesseract-ocr tesseract-ocr-eng fonts-dejavu-core fonts-dejavu-extra
-                 fonts-liberation2 chromium postgresql redis-server python3-venv)
+                 fonts-liberation2 chromium postgresql redis-server python3-venv poppler-utils)
 
 missing=()
 for pkg in "${SYSTEM_PACKAGES[@]}"; do

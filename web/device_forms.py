@@ -7,7 +7,7 @@ from __future__ import annotations
 
 from flask import Blueprint, redirect, render_template, request, url_for
 
-from bomcat.catalog.devices import DATE_FIELDS, FIELDS, LABELS, TEXT_FIELDS, add_device, edit_device
+from bomcat.catalog.devices import DATE_FIELDS, FIELDS, LABELS, MULTILINE, TEXT_FIELDS, add_device, edit_device
 from bomcat.errors import CatalogError
 from bomcat.catalog.models import Role
 
@@ -24,7 +24,7 @@ def _form_values() -> dict[str, str]:
 
 def _render(values: dict, error: str | None, editing: str | None, status: int = 200):
     return render_template("device_form.html", values=values, error=error, editing=editing, labels=LABELS,
-                           text_fields=TEXT_FIELDS, date_fields=DATE_FIELDS), status
+                           text_fields=TEXT_FIELDS, date_fields=DATE_FIELDS, multiline=MULTILINE), status
 
 
 @bp.route("/devices/new", methods=["GET", "POST"])

@@ -58,6 +58,7 @@ def device_detail(d: Device) -> dict:
     return {**device_summary(d), "variant": d.variant, "firmware": d.firmware, "serial": d.serial,
             "acquired_where": d.acquired_where, "acquired_on": d.acquired_on and d.acquired_on.isoformat(),
             "teardown_on": d.teardown_on and d.teardown_on.isoformat(), "notes": d.notes,
+            "report_intro": d.report_intro, "report_recommendations": d.report_recommendations,
             "created_at": d.created_at.isoformat()}
 
 

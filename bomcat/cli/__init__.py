@@ -19,6 +19,7 @@ from .export import export
 from .ingest import ingest
 from .knowledge import knowledge
 from .reading import detect, ocr, resolve
+from .report import report
 from .serve import demo, serve, worker
 from .train import train
 from .users import users
@@ -37,5 +38,5 @@ def main(ctx: click.Context, db_url: Optional[str], home: Optional[str]) -> None
 
 
 for command in (resolve, ocr, detect, ingest, devices, users, db, serve, demo, worker,
-                bench, export, train, knowledge, doctor):
+                bench, export, train, knowledge, doctor, report):
     main.add_command(command)

@@ -22,6 +22,8 @@ def devices() -> None:
 @click.option("--acquired-on", help="Date bought, e.g. 2024-05-31.")
 @click.option("--teardown-on", help="Date torn down, e.g. 2024-06-02.")
 @click.option("--notes")
+@click.option("--report-intro", help="The report's introduction (`bomcat report`).")
+@click.option("--report-recommendations", help="The report's recommendations.")
 @click.pass_context
 def devices_add(ctx, slug, **fields) -> None:
     """Add a device with SLUG (lower-case letters, digits, dashes)."""
