@@ -340,6 +340,7 @@ class ApiToken(Base):
 
 
 class OutreachStatus(str, enum.Enum):
+    draft = "draft"                # drafted from the evidence, not sent yet: not public
     awaiting = "awaiting"          # sent, no reply yet
     answered = "answered"
     no_response = "no_response"    # the deadline passed without a reply
@@ -347,13 +348,16 @@ class OutreachStatus(str, enum.Enum):
 
 class OutreachEntry(Base):
     """A letter or questionnaire sent to a company about its parts, and its reply: published
-    beside the evidence on the manufacturer's page."""
+    beside the evidence on the manufacturer's page. A letter drafted from a device's evidence
+    (`catalog.letters`) is a draft, with no date sent, until it is marked sent."""
     __tablename__ = "outreach_entry"
     id: Mapped[int] = mapped_column(primary_key=True)
     manufacturer_id: Mapped[int] = mapped_column(ForeignKey("manufacturer.id"), index=True)
+    device_id: Mapped[Optional[int]] = mapped_column(ForeignKey("device.id"), index=True)   # the letter is about
     kind: Mapped[str] = mapped_column(String(40), default="letter")   # letter, questionnaire, email
-    sent_on: Mapped[dt.date] = mapped_column(Date)
+    sent_on: Mapped[Optional[dt.date]] = mapped_column(Date)
     subject: Mapped[str] = mapped_column(Text)
+    body: Mapped[Optional[str]] = mapped_column(Text)                 # the letter's text, when kept
     reply_text: Mapped[Optional[str]] = mapped_column(Text)
     replied_on: Mapped[Optional[dt.date]] = mapped_column(Date)
     status: Mapped[OutreachStatus] = mapped_column(_enum(OutreachStatus), default=OutreachStatus.awaiting)
@@ -361,6 +365,17 @@ class OutreachEntry(Base):
     created_at: Mapped[dt.datetime] = mapped_column(DateTime, default=utcnow)
 
     manufacturer: Mapped[Manufacturer] = relationship()
+    device: Mapped[Optional[Device]] = relationship()
+
+
+class LetterTemplate(Base):
+    """The catalog's questionnaire for companies (one row; `catalog.letters` fills it for a supplier
+    of a device). Edited by investigators; the default stands until then."""
+    __tablename__ = "letter_template"
+    id: Mapped[int] = mapped_column(primary_key=True)
+    text: Mapped[str] = mapped_column(Text)
+    updated_by: Mapped[str] = mapped_column(String(120))
+    updated_at: Mapped[dt.datetime] = mapped_column(DateTime, default=utcnow)
 
 
 class UploadStatus(str, enum.Enum):

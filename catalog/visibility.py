@@ -16,8 +16,8 @@ the SQL filters below, which say the same thing in a query). The rule:
     a crop only when it is the current evidence crop of a visible region (earlier crops of a
     moved region, and crops of proposed or rejected components, stay private);
   - a reading when its region is visible;
-  - an outreach entry (a letter sent to a company, and its reply) always: letters and replies are
-    the public record beside the evidence.
+  - an outreach entry (a letter sent to a company, and its reply) once it is sent: letters and
+    replies are the public record beside the evidence; a letter drafted and not sent is not.
 
 A viewer is anything with `is_authenticated` (Flask-Login's `current_user`), or None for an
 anonymous visitor (the static site and `bomcat export --public`).
@@ -28,8 +28,8 @@ from typing import Any, Optional
 
 from sqlalchemy import ColumnElement, and_, exists, select
 
-from .models import (Component, ComponentStatus, DerivedImage, Device, DeviceStatus, OutreachEntry, Photo, Reading,
-                     Region)
+from .models import (Component, ComponentStatus, DerivedImage, Device, DeviceStatus, OutreachEntry, OutreachStatus,
+                     Photo, Reading, Region)
 
 
 def signed_in(viewer: Any) -> bool:
@@ -65,7 +65,8 @@ def _reading(reading: Reading) -> bool:
 
 
 PUBLIC_RULES = {Device: _device, Component: _component, Region: _region, Photo: _photo,
-                DerivedImage: _derived, Reading: _reading, OutreachEntry: lambda _entry: True}
+                DerivedImage: _derived, Reading: _reading,
+                OutreachEntry: lambda entry: entry.status is not OutreachStatus.draft}
 
 
 def can_see(viewer: Any, thing: Optional[Any]) -> bool:

@@ -23,7 +23,7 @@ def db_url(request, tmp_path):
 
 def test_migrations_build_a_fresh_database(db_url, tmp_path):
     catalog = open_catalog(db_url, photo_root=tmp_path / "p")
-    assert current_revision(catalog.engine) == "0009"
+    assert current_revision(catalog.engine) == "0010"
     assert TABLES <= set(inspect(catalog.engine).get_table_names())
 
 

@@ -100,7 +100,7 @@ def test_ingest_and_device_commands(runner, board_file):
 
 def test_db_upgrade(runner):
     out = runner("db", "upgrade")
-    assert out.returncode == 0 and "revision 0009" in out.stdout
+    assert out.returncode == 0 and "revision 0010" in out.stdout
 
 
 @pytest.mark.parametrize("args, message", [

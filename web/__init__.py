@@ -44,15 +44,15 @@ def create_app(test_config: Optional[dict[str, Any]] = None) -> Flask:
         app.config["QUEUE"] = make_queue(app.config["CATALOG"], app.config.get("QUEUE_URL"))
         app.config["QUEUE"].resume_interrupted()
 
-    from . import admin, api, auth, board, compare, components, device_forms, devices, files, places, report, \
-        review, sanctions, search, suppliers, uploads
+    from . import admin, api, auth, board, compare, components, device_forms, devices, files, letters, places, \
+        report, review, sanctions, search, suppliers, uploads
     auth.login_manager.init_app(app)
     app.config.setdefault("RATELIMIT_STORAGE_URI", os.environ.get("BOMCAT_RATELIMIT_STORAGE", "memory://"))
     auth.limiter.init_app(app)
     csrf.init_app(app)
     for blueprint in (auth.bp, devices.bp, components.bp, files.bp, api.bp, suppliers.bp, review.bp, search.bp,
                       uploads.bp, board.bp, places.bp, admin.bp, device_forms.bp, sanctions.bp, compare.bp,
-                      report.bp):
+                      report.bp, letters.bp):
         app.register_blueprint(blueprint)
 
     @app.get("/")

@@ -186,8 +186,9 @@ def add_outreach(slug: str):
     if sent_on is None or not subject:
         abort(400, "sent_on and subject are required")
     status = text_value("status", body.get("status"), 20) or ("answered" if reply_text else "awaiting")
-    if status not in {s.value for s in OutreachStatus}:
-        abort(400, f"status must be one of {', '.join(s.value for s in OutreachStatus)}")
+    recordable = [s.value for s in OutreachStatus if s is not OutreachStatus.draft]
+    if status not in recordable:   # a draft is drafted from a device's evidence (POST /api/devices/<slug>/letters)
+        abort(400, f"status must be one of {', '.join(recordable)}")
     with catalog().session() as session:
         entry = OutreachEntry(manufacturer=ensure_manufacturer(session, info.name), kind=kind, sent_on=sent_on,
                               subject=subject, reply_text=reply_text,
@@ -211,6 +212,8 @@ def add_outreach_reply(entry_id: int):
     replied_on = date_value("replied_on", body.get("replied_on"))
     with catalog().session() as session:
         entry = get_or_404(session, OutreachEntry, entry_id, "outreach entry")
+        if entry.status is OutreachStatus.draft:
+            abort(409, "this letter is a draft: mark it sent before recording a reply")
         if entry.reply_text:
             abort(409, "this letter has a reply already; record a follow-up letter for a further exchange")
         if replied_on is not None and replied_on < entry.sent_on:

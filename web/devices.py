@@ -6,13 +6,15 @@ from flask_login import current_user
 from sqlalchemy import func, select
 from sqlalchemy.orm import selectinload
 
-from bomcat.catalog.models import Component, ComponentStatus, Device, Photo, Role
+from bomcat.catalog.models import Component, ComponentStatus, Device, OutreachEntry, Photo, Role
+from bomcat.catalog.records import slugify
 from bomcat.catalog.visibility import public_photos, signed_in
 
 from bomcat.catalog.export import bom_row
 
 from .paging import paged
-from .serialize import board_region, component_row, device_counts, device_detail, device_summary, photo_dict
+from .serialize import (board_region, component_row, device_counts, device_detail, device_summary, outreach_dict,
+                        photo_dict)
 from .suppliers import supplier_summary
 from .views import (can_see, catalog, current_user_can, data_view, device_or_404, ensure_visible, get_or_404,
                     shown_devices_query, shown_lines)
@@ -45,7 +47,12 @@ def device_page(slug: str) -> dict:
         photos = session.scalars(photos)
         # Other revisions and models of the same maker, to compare with (/devices/<slug>/compare/<other>).
         others = session.scalars(shown_devices_query(Device.maker == device.maker, Device.id != device.id).limit(12))
-        return {"device": device_detail(device),
+        letters = [{**outreach_dict(e), "manufacturer_url": url_for("suppliers.manufacturer_page",
+                                                                    slug=slugify(e.manufacturer.name))}
+                   for e in session.scalars(select(OutreachEntry).where(OutreachEntry.device_id == device.id)
+                                            .order_by(OutreachEntry.id)) if can_see(e)]
+        return {"device": device_detail(device), "letters": letters,
+                "can_write_letters": current_user_can(Role.investigator),
                 "compare_with": [{"title": d.title, "slug": d.slug,
                                   "url": url_for("compare.compare_page", slug=device.slug, other=d.slug)}
                                  for d in others],

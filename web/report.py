@@ -19,7 +19,7 @@ from sqlalchemy import select
 from bomcat.catalog import entity_list
 from bomcat.catalog.export import owner_today
 from bomcat.catalog.lines import ComponentLine
-from bomcat.catalog.models import Component, ComponentStatus, Manufacturer, OutreachEntry, Photo
+from bomcat.catalog.models import Component, ComponentStatus, Manufacturer, OutreachEntry, OutreachStatus, Photo
 from bomcat.catalog.records import slugify
 from bomcat.images.geometry import RotatedBox
 
@@ -86,7 +86,7 @@ def outreach_items(session, makers: list[str], today: dt.date) -> list[dict]:
              "subject": e.subject, "status": e.status.value, "reply_text": e.reply_text,
              "replied_on": e.replied_on.isoformat() if e.replied_on else None,
              "days_without_reply": None if e.reply_text else (today - e.sent_on).days}
-            for e in entries if can_see(e)]
+            for e in entries if can_see(e) and e.status is not OutreachStatus.draft]   # letters sent only
 
 
 @data_view(bp, "/devices/<slug>/report", "report.html")

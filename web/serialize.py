@@ -147,6 +147,8 @@ def upload_dict(u) -> dict:
 
 def outreach_dict(entry) -> dict:
     return {"id": entry.id, "manufacturer": entry.manufacturer.name, "kind": entry.kind,
-            "sent_on": entry.sent_on.isoformat(), "subject": entry.subject, "status": entry.status.value,
+            "sent_on": entry.sent_on and entry.sent_on.isoformat(), "subject": entry.subject,
+            "status": entry.status.value, "body": entry.body,
+            "device": entry.device.slug if entry.device else None,
             "reply_text": entry.reply_text, "replied_on": entry.replied_on and entry.replied_on.isoformat(),
             "recorded_by": entry.recorded_by}
