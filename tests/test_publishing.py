@@ -48,7 +48,8 @@ def test_static_site_has_the_public_pages_and_their_data(site_dir, published):
     _, _, hidden = published
     for name in ("index.html", "devices/cam.html", "devices/cam.csv", "devices/cam.json", "manufacturers.html",
                  "countries.html", "components.html", "components.csv", "makers/hikvision.html",
-                 "static/bomcat.css", "static/vendor/openseadragon/openseadragon.min.js"):
+                 "static/bomcat.css", "static/vendor/openseadragon/openseadragon.min.js", "entity-list.html",
+                 "devices/cam/report.html", "devices/cam/report.json", "static/report.css"):
         assert (site_dir / name).is_file(), name
     assert not (site_dir / "devices" / "draft.html").exists()  # drafts are not published
     every_page = "".join(p.read_text() for p in site_dir.rglob("*.html"))
