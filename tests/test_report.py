@@ -95,3 +95,10 @@ def test_bomcat_report_writes_the_pdf_and_a_self_contained_html(runner, demo_cat
     assert page.count("data:image/") >= 15 and "/files/derived/" not in page and "<style>" in page
     missing = runner("--db", db, "report", "demo-ip-camera-rev-c")
     assert missing.returncode != 0 and "no published device 'demo-ip-camera-rev-c'" in missing.stderr
+
+
+def test_pdfs_are_limited_per_address(demo_catalog):
+    """Each PDF costs seconds of a browser's work: ten a minute per address, then 429."""
+    client = web_app(demo_catalog[0]).test_client()
+    statuses = [client.get("/devices/no-such-device/report.pdf").status_code for _ in range(11)]
+    assert statuses == [404] * 10 + [429]

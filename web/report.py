@@ -14,7 +14,7 @@ import datetime as dt
 from collections import OrderedDict
 
 from flask import Blueprint, current_app, render_template, url_for
-from sqlalchemy import select
+from sqlalchemy import or_, select
 
 from bomcat.catalog import entity_list
 from bomcat.catalog.export import owner_today
@@ -23,11 +23,13 @@ from bomcat.catalog.models import Component, ComponentStatus, Manufacturer, Outr
 from bomcat.catalog.records import slugify
 from bomcat.images.geometry import RotatedBox
 
+from .auth import limiter
 from .serialize import device_detail
 from .suppliers import category_label
 from .views import can_see, catalog, data_view, device_or_404, ensure_visible, shown_lines
 
 bp = Blueprint("report", __name__)
+PDFS_PER_MINUTE = "10 per minute"
 
 METHODS = (
     "Each circuit board was photographed whole; the original photos are kept unaltered and identified by "
@@ -79,9 +81,11 @@ def evidence_item(line: ComponentLine, sizes: dict, thumbnails: dict) -> dict:
             "url": url_for("components.component_page", component_id=line.id)}
 
 
-def outreach_items(session, makers: list[str], today: dt.date) -> list[dict]:
-    entries = session.scalars(select(OutreachEntry).join(Manufacturer).where(Manufacturer.name.in_(makers))
-                              .order_by(OutreachEntry.sent_on, OutreachEntry.id))
+def outreach_items(session, device_id: int, makers: list[str], today: dt.date) -> list[dict]:
+    """The letters sent to these companies about this device, or about no device in particular."""
+    entries = session.scalars(select(OutreachEntry).join(Manufacturer).where(
+        Manufacturer.name.in_(makers), or_(OutreachEntry.device_id.is_(None), OutreachEntry.device_id == device_id))
+        .order_by(OutreachEntry.sent_on, OutreachEntry.id))
     return [{"manufacturer": e.manufacturer.name, "kind": e.kind, "sent_on": e.sent_on.isoformat(),
              "subject": e.subject, "status": e.status.value, "reply_text": e.reply_text,
              "replied_on": e.replied_on.isoformat() if e.replied_on else None,
@@ -117,13 +121,14 @@ def report_page(slug: str) -> dict:
                             "countries": len({x.country for x in lines if x.manufacturer and x.country}),
                             "unidentified": sum(1 for x in lines if not x.manufacturer),
                             "reviewers": reviewers},
-                "suppliers": suppliers, "outreach": outreach_items(session, list(by_maker), today),
+                "suppliers": suppliers, "outreach": outreach_items(session, device.id, list(by_maker), today),
                 "methods": METHODS, "introduction": device.report_intro,
                 "recommendations": device.report_recommendations,
                 "pdf_url": url_for("report.report_pdf", slug=slug)}
 
 
 @bp.get("/devices/<slug>/report.pdf")
+@limiter.limit(PDFS_PER_MINUTE)   # each PDF is seconds of a browser's work: not for anyone to loop on
 def report_pdf(slug: str):
     from .printing import html_to_pdf, self_contained
     data = report_page(slug)
