@@ -112,6 +112,13 @@ class StoreTransaction:
             self.created.append(self.store.path(relpath))
         return relpath
 
+    def put_at(self, relpath: str, data: bytes, read_only: bool) -> None:
+        """A file at the path a catalog row names (a restore): under originals/ or derived/ only."""
+        if not relpath.startswith(("originals/", "derived/")):
+            raise ValueError(f"{relpath!r} is not a photo-store path (originals/... or derived/...)")
+        if self.store._write_atomic(relpath, data, read_only=read_only):
+            self.created.append(self.store.path(relpath))
+
     def rollback(self) -> None:
         for path in reversed(self.created):
             path.unlink(missing_ok=True)

@@ -10,6 +10,7 @@ from typing import Optional
 
 import click
 
+from .backup import backup, restore
 from .bench import bench
 from .common import CatalogGroup
 from .db import db
@@ -38,5 +39,5 @@ def main(ctx: click.Context, db_url: Optional[str], home: Optional[str]) -> None
 
 
 for command in (resolve, ocr, detect, ingest, devices, users, db, serve, demo, worker,
-                bench, export, train, knowledge, doctor, report):
+                bench, export, train, knowledge, doctor, report, backup, restore):
     main.add_command(command)
