@@ -15,12 +15,13 @@ from bomcat.catalog.records import apply_review
 from .conftest import make_catalog, sign_in, web_app
 
 
-@pytest.fixture
-def published(tmp_path):
+@pytest.fixture(scope="module")
+def published(tmp_path_factory):
     """'cam' published with a verified ROHM and a verified Sony part and one proposed component."""
     from bomcat.pipeline.ingest import ingest_photo
     from .conftest import board_jpeg
-    catalog = make_catalog(tmp_path, {"ivan": "investigator", "rita": "reviewer", "vera": "reviewer"},
+    catalog = make_catalog(tmp_path_factory.mktemp("letters"), {"ivan": "investigator", "rita": "reviewer",
+                                                                "vera": "reviewer"},
                            [("cam", "Hikvision", "DS-2CD2032")])
     ingest_photo(catalog, "cam", board_jpeg(seed=71)[0], "cam.jpg", uploaded_by="ivan")
     with catalog.session() as session:
@@ -86,6 +87,7 @@ def test_the_edited_template_fills_the_next_draft_and_a_broken_one_is_refused(pu
     letter = ivan.post("/api/devices/cam/letters", json={"manufacturer": "Sony"}).get_json()["outreach"]
     assert letter["body"].startswith("To Sony: about the Hikvision DS-2CD2032") and "Q1. Do you supply them?" in letter["body"]
     assert app.test_client().get("/letters/template").status_code in (302, 401)   # visitors: sign in first
+    assert ivan.post("/letters/template", data={"text": DEFAULT_TEMPLATE}).status_code == 302   # as it was
 
 
 @pytest.mark.parametrize("text, says", [("", "empty"), ("Dear {company", "unmatched brace"),

@@ -121,6 +121,13 @@ OPENAPI = {
             "type": "object", "required": ["sent_on", "subject"], "properties": {
                 f: {"type": "string"} for f in ("kind", "sent_on", "subject", "reply_text", "replied_on", "status")}},
             codes=(("201", "recorded"),))},
+        "/api/devices/{slug}/letters": {"post": _op(
+            "Draft a letter to a supplier of the device from its verified parts (investigator); a draft until sent", {
+                "type": "object", "required": ["manufacturer"], "properties": {"manufacturer": {"type": "string"}}},
+            codes=(("201", "drafted"),))},
+        "/api/outreach/{id}/sent": {"post": _op("Mark a drafted letter sent (investigator)", {
+            "type": "object", "required": ["sent_on"], "properties": {"sent_on": {"type": "string", "format": "date"}}},
+            codes=(("409", "not a draft"),))},
         "/api/devices": {"post": _op("Create a device (investigator)", {
             "type": "object", "required": ["slug", "maker", "model"],
             "properties": {f: {"type": "string"} for f in DEVICE_FIELDS}}, codes=(("201", "created"), ("409", "slug taken")))},
