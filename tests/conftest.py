@@ -112,6 +112,25 @@ def board_jpeg(chips=SMALL_BOARD_CHIPS, seed: int = 7, size=(1500, 1000),
     return buf.getvalue(), rendered.chips
 
 
+def publish_with_parts(catalog, slug: str, seed: int, parts: list[tuple[str, str]]) -> list[int]:
+    """Ingest a rendered board into device `slug` (uploaded by 'ivan'), give its first components the makers
+    and part numbers of `parts` (corrected by 'rita', verified by 'vera', as the four-eyes rule wants) and
+    publish the device: the ids of its components, those of `parts` first, in order."""
+    from sqlalchemy import select
+    from bomcat.catalog.models import Device, DeviceStatus
+    from bomcat.catalog.records import apply_review
+    from bomcat.pipeline.ingest import ingest_photo
+    ingest_photo(catalog, slug, board_jpeg(seed=seed)[0], f"{slug}.jpg", uploaded_by="ivan")
+    with catalog.session() as session:
+        device = session.scalar(select(Device).where(Device.slug == slug))
+        components = sorted(device.components, key=lambda c: c.id)
+        for component, (maker, part) in zip(components, parts):
+            apply_review(session, component, "rita", "corrected", {"manufacturer": maker, "part_number": part})
+            apply_review(session, component, "vera", "verified")
+        device.status = DeviceStatus.published
+        return [c.id for c in components]
+
+
 @pytest.fixture(scope="session")
 def small_board() -> tuple[bytes, list[SyntheticChip]]:
     return board_jpeg()

@@ -6,12 +6,8 @@ from __future__ import annotations
 import datetime as dt
 
 import pytest
-from sqlalchemy import select
-
 from bomcat.catalog import entity_list
 from bomcat.catalog.entity_list import EntityListError, entity_of, parse
-from bomcat.catalog.models import Device, DeviceStatus
-from bomcat.catalog.records import apply_review
 
 from .conftest import make_catalog, sign_in, web_app
 
@@ -59,19 +55,13 @@ def flagged(tmp_path_factory):
     """'cam' (Hikvision) is published with a verified HiSilicon and a verified Sony part, and a
     proposed one; 'draft' (Dahua) is not published."""
     from bomcat.pipeline.ingest import ingest_photo
-    from .conftest import board_jpeg
+    from .conftest import board_jpeg, publish_with_parts
     catalog = make_catalog(tmp_path_factory.mktemp("entity"), {"rita": "reviewer", "vera": "reviewer"},
                            [("cam", "Hikvision", "DS-2CD2032"), ("draft", "Dahua", "IPC-HDW")])
-    ingest_photo(catalog, "cam", board_jpeg(seed=61)[0], "cam.jpg", uploaded_by="ivan")
+    soc, sensor, proposed = publish_with_parts(catalog, "cam", 61, [("HiSilicon", "Hi3516CV300"),
+                                                                   ("Sony", "IMX291LQR")])[:3]
     ingest_photo(catalog, "draft", board_jpeg(seed=62)[0], "draft.jpg", uploaded_by="ivan")
-    with catalog.session() as session:
-        cam = session.scalar(select(Device).where(Device.slug == "cam"))
-        soc, sensor, proposed = sorted(cam.components, key=lambda c: c.id)[:3]
-        for component, maker, part in ((soc, "HiSilicon", "Hi3516CV300"), (sensor, "Sony", "IMX291LQR")):
-            apply_review(session, component, "rita", "corrected", {"manufacturer": maker, "part_number": part})
-            apply_review(session, component, "vera", "verified")
-        cam.status = DeviceStatus.published
-        ids = {"soc": soc.id, "sensor": sensor.id, "proposed": proposed.id}
+    ids = {"soc": soc, "sensor": sensor, "proposed": proposed}
     return web_app(catalog), ids
 
 

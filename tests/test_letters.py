@@ -6,11 +6,7 @@ from __future__ import annotations
 import datetime as dt
 
 import pytest
-from sqlalchemy import select
-
 from bomcat.catalog.letters import DEFAULT_TEMPLATE, LetterRefused, check_template
-from bomcat.catalog.models import Device, DeviceStatus
-from bomcat.catalog.records import apply_review
 
 from .conftest import make_catalog, sign_in, web_app
 
@@ -18,20 +14,12 @@ from .conftest import make_catalog, sign_in, web_app
 @pytest.fixture(scope="module")
 def published(tmp_path_factory):
     """'cam' published with a verified ROHM and a verified Sony part and one proposed component."""
-    from bomcat.pipeline.ingest import ingest_photo
-    from .conftest import board_jpeg
+    from .conftest import publish_with_parts
     catalog = make_catalog(tmp_path_factory.mktemp("letters"), {"ivan": "investigator", "rita": "reviewer",
                                                                 "vera": "reviewer"},
                            [("cam", "Hikvision", "DS-2CD2032")])
-    ingest_photo(catalog, "cam", board_jpeg(seed=71)[0], "cam.jpg", uploaded_by="ivan")
-    with catalog.session() as session:
-        cam = session.scalar(select(Device).where(Device.slug == "cam"))
-        rohm, sony, _proposed = sorted(cam.components, key=lambda c: c.id)[:3]
-        for component, maker, part in ((rohm, "ROHM Semiconductor", "BR24G256"), (sony, "Sony", "IMX291LQR")):
-            apply_review(session, component, "rita", "corrected", {"manufacturer": maker, "part_number": part})
-            apply_review(session, component, "vera", "verified")
-        cam.status = DeviceStatus.published
-        ids = {"rohm": rohm.id, "sony": sony.id}
+    rohm, sony = publish_with_parts(catalog, "cam", 71, [("ROHM Semiconductor", "BR24G256"), ("Sony", "IMX291LQR")])[:2]
+    ids = {"rohm": rohm, "sony": sony}
     return web_app(catalog), ids
 
 

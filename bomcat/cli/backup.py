@@ -9,8 +9,10 @@ import click
 from .common import emit, open_catalog_from
 
 
-def _progress(bar):
-    return lambda _what, n: bar.update(n)
+def _with_progress(label: str, run):
+    """`run(progress)` under a progress bar on stderr counting rows and files."""
+    with click.progressbar(length=0, label=label, file=click.get_text_stream("stderr"), show_pos=True) as bar:
+        return run(lambda _what, n: bar.update(n))
 
 
 @click.command()
@@ -22,9 +24,7 @@ def backup(ctx, file: Path, as_json: bool) -> None:
     the server runs. FILE must not exist."""
     from bomcat.catalog.backup import write_backup
     catalog = open_catalog_from(ctx)
-    with click.progressbar(length=0, label="backup", file=click.get_text_stream("stderr"),
-                           show_pos=True) as bar:
-        summary = write_backup(catalog, file, progress=_progress(bar))
+    summary = _with_progress("backup", lambda progress: write_backup(catalog, file, progress=progress))
     emit(summary, as_json, f"{file}: {summary['rows']:,} rows and {summary['files']:,} files "
                            f"({summary['bytes']:,} bytes, sha256 {summary['sha256'][:16]}…)")
 
@@ -38,8 +38,6 @@ def restore(ctx, file: Path, as_json: bool) -> None:
     image checked against its hash first; all or nothing."""
     from bomcat.catalog.backup import restore_backup
     catalog = open_catalog_from(ctx)
-    with click.progressbar(length=0, label="restore", file=click.get_text_stream("stderr"),
-                           show_pos=True) as bar:
-        summary = restore_backup(catalog, file, progress=_progress(bar))
+    summary = _with_progress("restore", lambda progress: restore_backup(catalog, file, progress=progress))
     emit(summary, as_json, f"{file}: restored {summary['rows']:,} rows and {summary['files']:,} files "
                            f"({summary['from']} -> {summary['to']})")
