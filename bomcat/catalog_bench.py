@@ -98,7 +98,6 @@ def generate(catalog: Catalog, devices: int, seed: int = 1,
             # What autovacuum does within a minute of a bulk load: the planner's statistics of the new
             # rows (migration 0008 says why search plans depend on them). SQLite has no such daemon.
             session.execute(text("ANALYZE"))
-            session.commit()
     return counts
 
 

@@ -22,7 +22,7 @@ from bomcat.catalog.db import Catalog
 from bomcat.catalog.models import DerivedImage, Photo
 
 PAGE_PREFIXES = ("devices", "components", "photos", "manufacturers", "countries", "makers", "entity-list")
-LINK_RE = re.compile(r"""(?P<q>["'])(?P<path>/(?:devices|components|photos|manufacturers|countries|makers|entity-list|files|static)"""
+LINK_RE = re.compile(r"""(?P<q>["'])(?P<path>/(?:""" + "|".join((*PAGE_PREFIXES, "files", "static")) + r""")"""
                      r"""(?:[/.][^"'#?\s<>]*)?)(?P<rest>[#?][^"'\s<>]*)?(?P=q)""")
 MEDIA_SUFFIX = {"image/jpeg": ".jpg", "image/png": ".png", "image/tiff": ".tif", "image/webp": ".webp"}
 

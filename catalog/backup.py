@@ -69,6 +69,11 @@ def _sha(data: bytes) -> str:
     return hashlib.sha256(data).hexdigest()
 
 
+def _file_sha(path: Path) -> str:
+    with path.open("rb") as fh:   # read in chunks: an archive is as large as the photo store
+        return hashlib.file_digest(fh, "sha256").hexdigest()
+
+
 class _Snapshot:
     """A consistent read of the catalog's rows while it runs (see the module docstring)."""
 
@@ -102,10 +107,15 @@ class _Snapshot:
             self.tmp.cleanup()
 
 
-def _add(tar: tarfile.TarFile, name: str, data: bytes, members: dict) -> None:
+def _write(tar: tarfile.TarFile, name: str, data: bytes) -> None:
     info = tarfile.TarInfo(name)
     info.size, info.mtime, info.mode = len(data), 0, 0o644
     tar.addfile(info, io.BytesIO(data))
+
+
+def _add(tar: tarfile.TarFile, name: str, data: bytes, members: dict) -> None:
+    """A member the manifest lists with its hash."""
+    _write(tar, name, data)
     members[name] = {"sha256": _sha(data), "bytes": len(data)}
 
 
@@ -141,17 +151,14 @@ def write_backup(catalog: Catalog, out: Path, progress: Progress = None) -> dict
             manifest = {"format": FORMAT, "created_at": dt.datetime.now(dt.timezone.utc).isoformat(timespec="seconds"),
                         "database": catalog.engine.dialect.name, "revision": revision, "tables": counts,
                         "members": members}
-            body = json.dumps(manifest, indent=1, sort_keys=True).encode()
-            info = tarfile.TarInfo("manifest.json")
-            info.size, info.mtime, info.mode = len(body), 0, 0o644
-            tar.addfile(info, io.BytesIO(body))
+            _write(tar, "manifest.json", json.dumps(manifest, indent=1, sort_keys=True).encode())
         partial.rename(out)
     except BaseException:
         partial.unlink(missing_ok=True)
         raise
     return {"file": str(out), "database": manifest["database"], "revision": revision, "rows": sum(counts.values()),
             "files": sum(1 for name in members if name.startswith("store/")), "bytes": out.stat().st_size,
-            "sha256": _sha(out.read_bytes())}
+            "sha256": _file_sha(out)}
 
 
 def _read_archive(archive: Path) -> Iterator[tuple[str, bytes]]:

@@ -13,7 +13,7 @@ from typing import Iterable
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from .lines import ComponentLine, line_of
+from .lines import ComponentLine, as_line
 from .models import Component, ComponentStatus, Device, DeviceStatus
 from .resolver import knowledge
 
@@ -35,7 +35,7 @@ def owner_today(maker: str | None) -> str | None:
 
 
 def bom_row(item: Component | ComponentLine) -> dict:
-    line = item if isinstance(item, ComponentLine) else line_of(item)
+    line = as_line(item)
     box = line.box
     return {
         "device": line.device_slug, "component_id": line.id,

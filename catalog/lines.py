@@ -19,6 +19,7 @@ from .models import (CROP_KINDS, Component, ComponentStatus, DerivedImage, Devic
                      Review, Verdict, device_title)
 from .records import last_verification
 
+
 @dataclass(frozen=True, slots=True)
 class ComponentLine:
     id: int
@@ -42,6 +43,11 @@ class ComponentLine:
     verified_at: Optional[dt.datetime]
 
 
+def as_line(item: Component | ComponentLine) -> ComponentLine:
+    """A line as it is, or the line of a loaded component."""
+    return item if isinstance(item, ComponentLine) else line_of(item)
+
+
 def line_of(c: Component) -> ComponentLine:
     """The line of a loaded component."""
     m, r = c.manufacturer, c.region
@@ -58,8 +64,8 @@ def line_of(c: Component) -> ComponentLine:
 def line_query(*where) -> Select:
     """The columns of the lines of the components `where` names (a query that joins Component to Device,
     as the visibility policy's SQL form expects), in catalog order."""
-    return (select(Component.id, Device.slug, Device.maker, Device.model, Device.variant, Component.marking, Component.part_number,
-                   Manufacturer.name, Manufacturer.country, Component.category, Component.date_code,
+    return (select(Component.id, Device.slug, Device.maker, Device.model, Device.variant, Component.marking,
+                   Component.part_number, Manufacturer.name, Manufacturer.country, Component.category, Component.date_code,
                    Component.confidence, Component.status, Component.region_id, Region.designator,
                    Region.photo_id, Photo.sha256, Region.cx, Region.cy, Region.w, Region.h, Region.angle)
             .select_from(Component).join(Device, Component.device_id == Device.id)
@@ -73,9 +79,9 @@ def read_lines(session: Session, query: Select) -> list[ComponentLine]:
     """The lines of a `line_query`: its rows, then the regions' crops and the latest verifications, each
     in one query over the ids found."""
     rows = session.execute(query).all()
-    region_ids = [row[13] for row in rows if row[13] is not None]
-    crops = _crops(session, region_ids)
-    verified = _verifications(session, [row[0] for row in rows])
+    crops = _crops(session, [r._mapping[Component.region_id] for r in rows
+                             if r._mapping[Component.region_id] is not None])
+    verified = _verifications(session, [r._mapping[Component.id] for r in rows])
     lines = []
     for (cid, slug, device_maker, model, variant, marking, part, maker, country, category, date_code, confidence,
          status, region_id, designator, photo_id, sha256, cx, cy, w, h, angle) in rows:

@@ -7,14 +7,13 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import selectinload
 
 from bomcat.catalog.models import Component, ComponentStatus, Device, OutreachEntry, Photo, Role
-from bomcat.catalog.records import slugify
 from bomcat.catalog.visibility import public_photos, signed_in
 
 from bomcat.catalog.export import bom_row
 
 from .paging import paged
-from .serialize import (board_region, component_row, device_counts, device_detail, device_summary, outreach_dict,
-                        photo_dict)
+from .serialize import (board_region, component_row, device_counts, device_detail, device_summary, manufacturer_url,
+                        outreach_dict, photo_dict)
 from .suppliers import supplier_summary
 from .views import (can_see, catalog, current_user_can, data_view, device_or_404, ensure_visible, get_or_404,
                     shown_devices_query, shown_lines)
@@ -47,8 +46,7 @@ def device_page(slug: str) -> dict:
         photos = session.scalars(photos)
         # Other revisions and models of the same maker, to compare with (/devices/<slug>/compare/<other>).
         others = session.scalars(shown_devices_query(Device.maker == device.maker, Device.id != device.id).limit(12))
-        letters = [{**outreach_dict(e), "manufacturer_url": url_for("suppliers.manufacturer_page",
-                                                                    slug=slugify(e.manufacturer.name))}
+        letters = [{**outreach_dict(e), "manufacturer_url": manufacturer_url(e.manufacturer.name)}
                    for e in session.scalars(select(OutreachEntry).where(OutreachEntry.device_id == device.id)
                                             .order_by(OutreachEntry.id)) if can_see(e)]
         return {"device": device_detail(device), "letters": letters,

@@ -2,16 +2,15 @@
 draft sent, and edit the catalog's questionnaire (investigators)."""
 from __future__ import annotations
 
-from flask import Blueprint, jsonify, redirect, render_template, request, url_for
+from flask import Blueprint, abort, jsonify, redirect, render_template, request, url_for
 from flask_login import current_user
 
 from bomcat.catalog import letters
 from bomcat.catalog.models import Component, ComponentStatus, OutreachEntry, Role
-from bomcat.catalog.records import slugify
 from bomcat.catalog.values import date_value
 
 from .auth import requires
-from .serialize import outreach_dict
+from .serialize import manufacturer_url, outreach_dict
 from .views import catalog, device_or_404, get_or_404, json_body, shown_lines
 
 bp = Blueprint("letters", __name__)
@@ -23,7 +22,7 @@ def draft_letter(slug: str):
     """Draft a letter to {"manufacturer": NAME} about its verified parts in the device."""
     company = json_body().get("manufacturer")
     if not isinstance(company, str) or not company.strip():
-        return jsonify({"error": "say which company the letter is to: {\"manufacturer\": NAME}"}), 400
+        abort(400, "say which company the letter is to: {\"manufacturer\": NAME}")
     with catalog().session() as session:
         device = device_or_404(session, slug)
         lines = shown_lines(session, Component.device_id == device.id, Component.status == ComponentStatus.verified)
@@ -32,8 +31,7 @@ def draft_letter(slug: str):
             evidence_url=lambda x: url_for("components.component_page", component_id=x.id, _external=True),
             report_url=url_for("report.report_page", slug=slug, _external=True))
         return jsonify({"outreach": outreach_dict(entry),
-                        "manufacturer_url": url_for("suppliers.manufacturer_page",
-                                                    slug=slugify(entry.manufacturer.name))}), 201
+                        "manufacturer_url": manufacturer_url(entry.manufacturer.name)}), 201
 
 
 @bp.post("/api/outreach/<int:entry_id>/sent")

@@ -12,6 +12,7 @@ import tempfile
 from pathlib import Path
 
 from flask import current_app
+from sqlalchemy import select
 
 from bomcat.catalog.models import DerivedImage
 from bomcat.errors import CatalogError, ConfigurationError
@@ -50,16 +51,22 @@ def self_contained(html: str, catalog) -> str:
     def inline_css(m: re.Match) -> str:
         return "<style>" + (static / m.group(1)).read_text(encoding="utf-8") + "</style>"
 
+    wanted = {int(m.group(2)) for m in _DERIVED.finditer(html)}
+    with catalog.session() as session:   # the page's images in one query, and the viewer's right to each
+        paths = {d.id: d.path for d in session.scalars(select(DerivedImage).where(DerivedImage.id.in_(wanted)))
+                 if can_see(d)}
+    embedded: dict[int, str] = {}   # a thumbnail drawn under several parts' outlines is read once
+
     def embed(m: re.Match) -> str:
         quote, derived_id = m.group(1), int(m.group(2))
-        with catalog.session() as session:
-            item = session.get(DerivedImage, derived_id)
-            if not can_see(item):
-                return m.group(0)
-            relpath = item.path
-        data = catalog.store.path(relpath).read_bytes()
-        media = "image/png" if relpath.endswith(".png") else "image/jpeg"
-        return f"{quote}data:{media};base64,{base64.b64encode(data).decode('ascii')}{quote}"
+        if derived_id not in paths:
+            return m.group(0)
+        if derived_id not in embedded:
+            relpath = paths[derived_id]
+            media = "image/png" if relpath.endswith(".png") else "image/jpeg"
+            data = base64.b64encode(catalog.store.path(relpath).read_bytes()).decode("ascii")
+            embedded[derived_id] = f"data:{media};base64,{data}"
+        return f"{quote}{embedded[derived_id]}{quote}"
     return _DERIVED.sub(embed, _STYLESHEET.sub(inline_css, html))
 
 

@@ -24,7 +24,7 @@ from bomcat.catalog.records import slugify
 from bomcat.images.geometry import RotatedBox
 
 from .auth import limiter
-from .serialize import device_detail
+from .serialize import device_detail, manufacturer_url, outreach_dict
 from .suppliers import category_label
 from .views import can_see, catalog, data_view, device_or_404, ensure_visible, shown_lines
 
@@ -82,15 +82,13 @@ def evidence_item(line: ComponentLine, sizes: dict, thumbnails: dict) -> dict:
 
 
 def outreach_items(session, device_id: int, makers: list[str], today: dt.date) -> list[dict]:
-    """The letters sent to these companies about this device, or about no device in particular."""
+    """The letters sent (not drafts) to these companies about this device, or about no device in particular."""
     entries = session.scalars(select(OutreachEntry).join(Manufacturer).where(
-        Manufacturer.name.in_(makers), or_(OutreachEntry.device_id.is_(None), OutreachEntry.device_id == device_id))
+        Manufacturer.name.in_(makers), OutreachEntry.status != OutreachStatus.draft,
+        or_(OutreachEntry.device_id.is_(None), OutreachEntry.device_id == device_id))
         .order_by(OutreachEntry.sent_on, OutreachEntry.id))
-    return [{"manufacturer": e.manufacturer.name, "kind": e.kind, "sent_on": e.sent_on.isoformat(),
-             "subject": e.subject, "status": e.status.value, "reply_text": e.reply_text,
-             "replied_on": e.replied_on.isoformat() if e.replied_on else None,
-             "days_without_reply": None if e.reply_text else (today - e.sent_on).days}
-            for e in entries if can_see(e) and e.status is not OutreachStatus.draft]   # letters sent only
+    return [{**outreach_dict(e), "days_without_reply": None if e.reply_text else (today - e.sent_on).days}
+            for e in entries if can_see(e)]
 
 
 @data_view(bp, "/devices/<slug>/report", "report.html")
@@ -111,8 +109,7 @@ def report_page(slug: str) -> dict:
             suppliers.append({"number": number, "manufacturer": maker, "country": found[0].country,
                               "owner_today": parent if parent != maker else None,
                               "parts": part_words(found), "anchor": f"supplier-{slugify(maker)}",
-                              "entity_list": entity_list.flags(maker),
-                              "url": url_for("suppliers.manufacturer_page", slug=slugify(maker)),
+                              "entity_list": entity_list.flags(maker), "url": manufacturer_url(maker),
                               "evidence": [evidence_item(x, sizes, thumbnails) for x in found]})
         reviewers = sorted({x.verified_by for x in lines if x.verified_by})
         return {"device": device_detail(device), "draft": device.status.value != "published",

@@ -3,17 +3,16 @@
 whose parts were found inside, and the listed companies whose own parts were found in devices."""
 from __future__ import annotations
 
-from flask import Blueprint, url_for
-from sqlalchemy import distinct, func, select
+from flask import Blueprint
+from sqlalchemy import select
 
 from bomcat.catalog import entity_list
 from bomcat.catalog.models import Component, Device, Manufacturer
-from bomcat.catalog.records import slugify
 
 from .paging import paged
-from .serialize import device_counts, device_summary
-from .suppliers import suppliers_of
-from .views import catalog, data_view, shown_components_query, shown_devices_query, shown_lines
+from .serialize import device_counts, device_summary, manufacturer_url
+from .suppliers import counts_by_maker, suppliers_of
+from .views import catalog, data_view, shown_devices_query, shown_lines
 
 bp = Blueprint("sanctions", __name__)
 
@@ -38,16 +37,12 @@ def entity_list_page() -> dict:
                  "suppliers": suppliers_of(lines[d.slug])} for d in devices]
         makers = {m.id: m.name for m in session.scalars(select(Manufacturer)) if entity_list.entity_of(m.name)}
         parts = []
-        if makers:
-            shown = shown_components_query(Component.manufacturer_id.in_(list(makers)), load=False).order_by(None)
-            counts = session.execute(shown.with_only_columns(
-                Component.manufacturer_id, func.count(Component.id), func.count(distinct(Component.device_id)))
-                .group_by(Component.manufacturer_id)).all()
-            for maker_id, components, in_devices in sorted(counts, key=lambda r: makers[r[0]].casefold()):
-                entity, via = entity_list.entity_of(makers[maker_id])
-                parts.append({"manufacturer": makers[maker_id], "entity": entity.short, "via": via,
-                              "url": url_for("suppliers.manufacturer_page", slug=slugify(makers[maker_id])),
-                              "components": components, "devices": in_devices})
+        counts = counts_by_maker(session, Component.manufacturer_id.in_(list(makers))) if makers else {}
+        for maker_id, (components, in_devices) in sorted(counts.items(), key=lambda r: makers[r[0]].casefold()):
+            entity, via = entity_list.entity_of(makers[maker_id])
+            parts.append({"manufacturer": makers[maker_id], "entity": entity.short, "via": via,
+                          "url": manufacturer_url(makers[maker_id]), "components": components,
+                          "devices": in_devices})
         return {"entities": [entity_dict(e) for e in entity_list.load()], "devices": made, "parts": parts,
                 "pagination": pages, "source": "catalog/knowledge/lists/entity_list.toml"}
 

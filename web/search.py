@@ -2,16 +2,15 @@
 and the pages of the manufacturers and devices whose names match."""
 from __future__ import annotations
 
-from flask import Blueprint, request, url_for
+from flask import Blueprint, request
 from sqlalchemy import func, or_, select
 
 from bomcat.catalog.models import Component, Device, Manufacturer
-from bomcat.catalog.records import slugify
 from bomcat.catalog.resolver import knowledge
 from bomcat.catalog.search import count_with_rows, like_escape, matching_components
 
 from .paging import paged
-from .serialize import component_row, device_counts, device_summary
+from .serialize import component_row, device_counts, device_summary, manufacturer_url
 from .views import catalog, data_view, shown_components_query, shown_devices_query
 
 bp = Blueprint("search", __name__)
@@ -39,7 +38,7 @@ def matching_manufacturers(session, query: str) -> list[dict]:
         shown = shown_components_query(Component.manufacturer_id.in_(list(ids.values())), load=False).order_by(None)
         counts = dict(session.execute(shown.with_only_columns(Component.manufacturer_id, func.count(Component.id))
                                       .group_by(Component.manufacturer_id)).all())
-    return [{"name": m.name, "country": m.country, "url": url_for("suppliers.manufacturer_page", slug=slugify(m.name)),
+    return [{"name": m.name, "country": m.country, "url": manufacturer_url(m.name),
              "components": counts.get(ids.get(m.name), 0)} for m in hits]
 
 

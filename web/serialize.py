@@ -6,7 +6,7 @@ from typing import Iterable, Optional
 from flask import g, url_for
 
 from bomcat.catalog import entity_list
-from bomcat.catalog.lines import ComponentLine, line_of
+from bomcat.catalog.lines import ComponentLine, as_line
 from bomcat.catalog.models import (Component, ComponentStatus, Device, DerivedImage, Photo, Reading, Region,
                                   Review)
 from bomcat.catalog.export import owner_today
@@ -47,6 +47,11 @@ def device_summary(d: Device) -> dict:
             "photos": photos, "components": components,
             "url": url_for("devices.device_page", slug=d.slug),
             "maker_url": maker_url(d.maker), "entity_list": entity_list.flags(d.maker)}
+
+
+def manufacturer_url(name: str) -> str:
+    """The page of a parts maker (/manufacturers/<slug>): its devices, evidence and letters."""
+    return url_for("suppliers.manufacturer_page", slug=slugify(name))
 
 
 def maker_url(maker: str) -> str:
@@ -108,7 +113,7 @@ def review_dict(r: Review) -> dict:
 
 def component_row(item: Component | ComponentLine) -> dict:
     """A component's row as every list shows it (from a loaded component or a line read by SQL)."""
-    c = item if isinstance(item, ComponentLine) else line_of(item)
+    c = as_line(item)
     verified = c.status is ComponentStatus.verified   # a reopened component shows no verifier
     return {"id": c.id, "designator": c.designator, "marking": c.marking, "part_number": c.part_number,
             "manufacturer": c.manufacturer, "country": c.country,

@@ -8,12 +8,12 @@ from flask import Blueprint, abort, url_for
 from sqlalchemy import select
 
 from bomcat.catalog import entity_list
-from bomcat.catalog.lines import ComponentLine, line_of
+from bomcat.catalog.lines import ComponentLine, as_line
 from bomcat.catalog.models import Component, Manufacturer
 from bomcat.catalog.records import slugify
 from bomcat.catalog.resolver import knowledge
 
-from .serialize import component_row, device_counts, device_summary, outreach_dict
+from .serialize import component_row, device_counts, device_summary, manufacturer_url, outreach_dict
 from .paging import paged
 from .views import can_see, catalog, current_user_can, data_view, shown_components_query
 
@@ -25,7 +25,7 @@ def category_label(category: str | None) -> str:
 
 
 def lines(items: Iterable[Component | ComponentLine]) -> list[ComponentLine]:
-    return [c if isinstance(c, ComponentLine) else line_of(c) for c in items]
+    return [as_line(c) for c in items]
 
 
 def suppliers_of(components: Iterable[Component | ComponentLine], evidence: bool = False) -> list[dict]:
@@ -35,7 +35,7 @@ def suppliers_of(components: Iterable[Component | ComponentLine], evidence: bool
     for c in sorted((c for c in lines(components) if c.manufacturer), key=lambda c: c.manufacturer.casefold()):
         entry = by_maker.setdefault(c.manufacturer, {
             "manufacturer": c.manufacturer, "country": c.country,
-            "url": url_for("suppliers.manufacturer_page", slug=slugify(c.manufacturer)),
+            "url": manufacturer_url(c.manufacturer),
             "entity_list": entity_list.flags(c.manufacturer),
             "categories": [], "parts": [], "devices": []})
         for key, value in (("categories", category_label(c.category)), ("parts", c.part_number),
@@ -68,18 +68,24 @@ def manufacturer_info_or_404(slug: str):
     return info
 
 
+def counts_by_maker(session, *where) -> dict[int, tuple[int, int]]:
+    """Manufacturer id -> (components, devices) of the components `where` names that the visitor may see,
+    counted in SQL."""
+    from sqlalchemy import distinct, func
+    query = shown_components_query(Component.manufacturer_id.is_not(None), *where, load=False).order_by(None)
+    counts = query.with_only_columns(Component.manufacturer_id, func.count(Component.id),
+                                     func.count(distinct(Component.device_id))).group_by(Component.manufacturer_id)
+    return {m: (n, d) for m, n, d in session.execute(counts)}
+
+
 @data_view(bp, "/manufacturers", "manufacturers.html")
 def manufacturer_list() -> dict:
     """Every manufacturer with a part the visitor may see: its components and devices counted in SQL."""
-    from sqlalchemy import distinct, func
-    query = shown_components_query(Component.manufacturer_id.is_not(None), load=False).order_by(None)
-    counts = query.with_only_columns(Component.manufacturer_id, func.count(Component.id),
-                                     func.count(distinct(Component.device_id))).group_by(Component.manufacturer_id)
     with catalog().session() as session:
-        found = {m: (n, d) for m, n, d in session.execute(counts)}
+        found = counts_by_maker(session)
         makers = session.scalars(select(Manufacturer).where(Manufacturer.id.in_(list(found))))
         rows = [{"name": m.name, "country": m.country, "components": found[m.id][0], "devices": found[m.id][1],
-                 "url": url_for("suppliers.manufacturer_page", slug=slugify(m.name))} for m in makers]
+                 "url": manufacturer_url(m.name)} for m in makers]
         return {"manufacturers": sorted(rows, key=lambda r: r["name"].casefold())}
 
 
